@@ -1,0 +1,83 @@
+package pier
+
+import "time"
+
+// Domain association statuses (DomainStatus) and certificate types.
+const (
+	DomainCreating            = "CREATING"
+	DomainPendingVerification = "PENDING_VERIFICATION"
+	DomainAwaitingAppCNAME    = "AWAITING_APP_CNAME"
+	DomainAvailable           = "AVAILABLE"
+	DomainUpdating            = "UPDATING"
+	DomainFailed              = "FAILED"
+
+	CertificateAmplifyManaged = "AMPLIFY_MANAGED"
+	CertificateCustom         = "CUSTOM"
+)
+
+// DomainAssociation connects a custom domain to branches of an app.
+type DomainAssociation struct {
+	AccountID  string
+	AppID      string
+	DomainName string
+
+	EnableAutoSubDomain           bool
+	AutoSubDomainCreationPatterns []string
+	AutoSubDomainIAMRole          string
+	Status                        string
+	StatusReason                  string
+	UpdateStatus                  string
+	CertificateType               string
+	CustomCertificateARN          string
+	CertificateVerificationRecord string
+	SubDomains                    []SubDomain
+
+	CreateTime time.Time
+	UpdateTime time.Time
+}
+
+// SubDomain maps a prefix of a domain ("www", "" for the apex) to a branch.
+type SubDomain struct {
+	Prefix     string `json:"prefix"`
+	BranchName string `json:"branchName"`
+	Verified   bool   `json:"-"`
+	DNSRecord  string `json:"-"`
+}
+
+// DomainAssociationInput holds the fields of CreateDomainAssociation and
+// UpdateDomainAssociation; nil means "not given".
+type DomainAssociationInput struct {
+	DomainName                    *string     `json:"domainName"`
+	EnableAutoSubDomain           *bool       `json:"enableAutoSubDomain"`
+	SubDomainSettings             []SubDomain `json:"subDomainSettings"`
+	AutoSubDomainCreationPatterns []string    `json:"autoSubDomainCreationPatterns"`
+	AutoSubDomainIAMRole          *string     `json:"autoSubDomainIAMRole"`
+	CertificateSettings           *struct {
+		Type                 string `json:"type"`
+		CustomCertificateARN string `json:"customCertificateArn"`
+	} `json:"certificateSettings"`
+}
+
+// Webhook is an incoming webhook that starts a job of one branch.
+type Webhook struct {
+	AccountID   string
+	ID          string
+	AppID       string
+	BranchName  string
+	Description string
+	// Token authenticates calls to the webhook URL.
+	Token      string
+	CreateTime time.Time
+	UpdateTime time.Time
+}
+
+// BackendEnvironment is an Amplify Gen 1 backend environment of an app.
+type BackendEnvironment struct {
+	AccountID           string
+	AppID               string
+	Name                string
+	StackName           string
+	DeploymentArtifacts string
+	CreateTime          time.Time
+	UpdateTime          time.Time
+}
