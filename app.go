@@ -54,6 +54,14 @@ type App struct {
 	UpdateTime time.Time
 }
 
+// ProductionBranch summarizes an app's production branch: the branch whose
+// stage is PRODUCTION, or else the first branch created.
+type ProductionBranch struct {
+	BranchName     string
+	Status         string    // status of the branch's latest job, "" before any
+	LastDeployTime time.Time // end of the latest successful deployment, zero before any
+}
+
 // CustomRule is one redirect, rewrite or proxy rule of an app.
 type CustomRule struct {
 	Source    string `json:"source"`

@@ -48,6 +48,8 @@ type Job struct {
 	CommitTime    time.Time
 	SourceURL     string
 	SourceURLType string
+	// FileMap is the path → md5 map of a CreateDeployment with fileMap.
+	FileMap map[string]string
 	// RetryOf is the job a RETRY job re-runs (0 otherwise).
 	RetryOf int64
 	Steps   []Step
