@@ -38,20 +38,26 @@ type DomainAssociation struct {
 
 // SubDomain maps a prefix of a domain ("www", "" for the apex) to a branch.
 type SubDomain struct {
+	Prefix     string
+	BranchName string
+	Verified   bool
+	DNSRecord  string
+}
+
+// SubDomainSetting is a requested prefix → branch mapping.
+type SubDomainSetting struct {
 	Prefix     string `json:"prefix"`
 	BranchName string `json:"branchName"`
-	Verified   bool   `json:"-"`
-	DNSRecord  string `json:"-"`
 }
 
 // DomainAssociationInput holds the fields of CreateDomainAssociation and
 // UpdateDomainAssociation; nil means "not given".
 type DomainAssociationInput struct {
-	DomainName                    *string     `json:"domainName"`
-	EnableAutoSubDomain           *bool       `json:"enableAutoSubDomain"`
-	SubDomainSettings             []SubDomain `json:"subDomainSettings"`
-	AutoSubDomainCreationPatterns []string    `json:"autoSubDomainCreationPatterns"`
-	AutoSubDomainIAMRole          *string     `json:"autoSubDomainIAMRole"`
+	DomainName                    *string            `json:"domainName"`
+	EnableAutoSubDomain           *bool              `json:"enableAutoSubDomain"`
+	SubDomainSettings             []SubDomainSetting `json:"subDomainSettings"`
+	AutoSubDomainCreationPatterns []string           `json:"autoSubDomainCreationPatterns"`
+	AutoSubDomainIAMRole          *string            `json:"autoSubDomainIAMRole"`
 	CertificateSettings           *struct {
 		Type                 string `json:"type"`
 		CustomCertificateARN string `json:"customCertificateArn"`

@@ -1,0 +1,155 @@
+package service
+
+import (
+	"context"
+	"strings"
+
+	"github.com/pier-hosting/pier"
+)
+
+// CreateDomainAssociation associates a custom domain with branches of an
+// app. The association starts in CREATING; verifying DNS and issuing the
+// certificate move it on.
+func (s *Service) CreateDomainAssociation(ctx context.Context, account, appID string, in pier.DomainAssociationInput) (*pier.DomainAssociation, error) {
+	if in.DomainName == nil || *in.DomainName == "" {
+		return nil, pier.Errorf(pier.EINVALID, "Missing required field 'domainName'.")
+	}
+	if in.SubDomainSettings == nil {
+		return nil, pier.Errorf(pier.EINVALID, "Missing required field 'subDomainSettings'.")
+	}
+	name := normalizeDomain(*in.DomainName)
+	if _, err := s.store.GetApp(ctx, account, appID); err != nil {
+		return nil, err
+	}
+	if _, err := s.store.GetDomainAssociation(ctx, account, appID, name); err == nil {
+		return nil, pier.Errorf(pier.ECONFLICT, "Domain association %s already exists for app %s.", name, appID)
+	} else if pier.ErrorCode(err) != pier.ENOTFOUND {
+		return nil, err
+	}
+	now := s.now()
+	d := &pier.DomainAssociation{
+		AccountID: account, AppID: appID, DomainName: name,
+		Status:          pier.DomainCreating,
+		CertificateType: pier.CertificateAmplifyManaged,
+		CreateTime:      now, UpdateTime: now,
+	}
+	if err := s.applyDomainInput(ctx, d, in); err != nil {
+		return nil, err
+	}
+	if err := s.store.CreateDomainAssociation(ctx, d); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// GetDomainAssociation returns a domain association.
+func (s *Service) GetDomainAssociation(ctx context.Context, account, appID, domain string) (*pier.DomainAssociation, error) {
+	return s.store.GetDomainAssociation(ctx, account, appID, normalizeDomain(domain))
+}
+
+// UpdateDomainAssociation changes the given fields; subDomainSettings, when
+// given, replace the whole subdomain set.
+func (s *Service) UpdateDomainAssociation(ctx context.Context, account, appID, domain string, in pier.DomainAssociationInput) (*pier.DomainAssociation, error) {
+	d, err := s.store.GetDomainAssociation(ctx, account, appID, normalizeDomain(domain))
+	if err != nil {
+		return nil, err
+	}
+	in.DomainName = nil
+	if err := s.applyDomainInput(ctx, d, in); err != nil {
+		return nil, err
+	}
+	d.UpdateTime = s.now()
+	if err := s.store.UpdateDomainAssociation(ctx, d); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// DeleteDomainAssociation deletes a domain association and returns it as it was.
+func (s *Service) DeleteDomainAssociation(ctx context.Context, account, appID, domain string) (*pier.DomainAssociation, error) {
+	d, err := s.store.GetDomainAssociation(ctx, account, appID, normalizeDomain(domain))
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.DeleteDomainAssociation(ctx, account, appID, d.DomainName); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// ListDomainAssociations lists an app's domain associations.
+func (s *Service) ListDomainAssociations(ctx context.Context, account, appID string, maxResults int, token string) ([]*pier.DomainAssociation, string, error) {
+	if _, err := s.store.GetApp(ctx, account, appID); err != nil {
+		return nil, "", err
+	}
+	scope := "domains/" + account + "/" + appID
+	p, err := s.page(scope, maxResults, 50, token)
+	if err != nil {
+		return nil, "", err
+	}
+	ds, next, err := s.store.ListDomainAssociations(ctx, account, appID, p)
+	return ds, s.pageToken(scope, next), err
+}
+
+// applyDomainInput copies the given fields of in onto d. Every subdomain must
+// name an existing branch and prefixes must be distinct.
+func (s *Service) applyDomainInput(ctx context.Context, d *pier.DomainAssociation, in pier.DomainAssociationInput) error {
+	set(&d.EnableAutoSubDomain, in.EnableAutoSubDomain)
+	set(&d.AutoSubDomainIAMRole, in.AutoSubDomainIAMRole)
+	if in.AutoSubDomainCreationPatterns != nil {
+		d.AutoSubDomainCreationPatterns = in.AutoSubDomainCreationPatterns
+	}
+	if c := in.CertificateSettings; c != nil {
+		if c.Type == pier.CertificateCustom && c.CustomCertificateARN == "" {
+			return pier.Errorf(pier.EINVALID, "Invalid input for 'certificateSettings.customCertificateArn': required when the type is CUSTOM.")
+		}
+		if c.Type != pier.CertificateCustom && c.CustomCertificateARN != "" {
+			return pier.Errorf(pier.EINVALID, "Invalid input for 'certificateSettings.customCertificateArn': only allowed when the type is CUSTOM.")
+		}
+		d.CertificateType, d.CustomCertificateARN = c.Type, c.CustomCertificateARN
+	}
+	if in.SubDomainSettings == nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	subs := make([]pier.SubDomain, 0, len(in.SubDomainSettings))
+	for i, sd := range in.SubDomainSettings {
+		prefix := strings.ToLower(sd.Prefix)
+		if seen[prefix] {
+			return pier.Errorf(pier.EINVALID, "Invalid input for 'subDomainSettings[%d].prefix': %q appears twice.", i, truncate(prefix, 64))
+		}
+		seen[prefix] = true
+		if prefix != "" && !validHostPrefix(prefix) {
+			return pier.Errorf(pier.EINVALID, "Invalid input for 'subDomainSettings[%d].prefix': %q is not a valid host name prefix.", i, truncate(prefix, 64))
+		}
+		if _, err := s.store.GetBranch(ctx, d.AccountID, d.AppID, sd.BranchName); err != nil {
+			return err
+		}
+		subs = append(subs, pier.SubDomain{
+			Prefix:     prefix,
+			BranchName: sd.BranchName,
+			DNSRecord:  prefix + " CNAME " + s.DefaultDomain(d.AppID),
+		})
+	}
+	d.SubDomains = subs
+	return nil
+}
+
+// normalizeDomain lowercases a domain name and drops a trailing dot.
+func normalizeDomain(s string) string {
+	return strings.TrimSuffix(strings.ToLower(s), ".")
+}
+
+// validHostPrefix reports whether p is one or more DNS labels joined by dots,
+// or "*" for a wildcard subdomain.
+func validHostPrefix(p string) bool {
+	if p == "*" {
+		return true
+	}
+	for _, label := range strings.Split(p, ".") {
+		if !validLabel(label) {
+			return false
+		}
+	}
+	return true
+}

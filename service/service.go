@@ -1,0 +1,80 @@
+// Package service holds the business rules of the Amplify operations: defaults,
+// cascades, the job state machine and pagination. It talks to storage only
+// through the interfaces of the root package and knows nothing about HTTP.
+package service
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/pier-hosting/pier"
+)
+
+// Config holds the settings the operations need to name and locate resources.
+type Config struct {
+	// Region is used in every ARN Pier issues (us-east-1 by default).
+	Region string
+	// BaseDomain is the parent of every app's default domain
+	// ({appId}.{BaseDomain}).
+	BaseDomain string
+	// PublicURL is the absolute URL under which signed URLs and webhook URLs
+	// point at the API role (no trailing slash).
+	PublicURL string
+	// Now returns the current time; time.Now when nil.
+	Now func() time.Time
+	// Logger receives operational events; slog.Default() when nil.
+	Logger *slog.Logger
+}
+
+// Service implements the Amplify operations over a pier.Store. It is safe for
+// concurrent use.
+type Service struct {
+	store  pier.Store
+	cfg    Config
+	tokens *signer // signs pagination tokens
+	urls   *signer // signs upload, log and artifact URLs
+}
+
+// New returns a Service over store. The signing keys are shared through the
+// store so that every node issues and accepts the same tokens and URLs.
+func New(ctx context.Context, store pier.Store, cfg Config) (*Service, error) {
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	if cfg.BaseDomain == "" {
+		cfg.BaseDomain = "localhost"
+	}
+	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &Service{store: store, cfg: cfg}
+	for name, dst := range map[string]**signer{"pagination-token-key": &s.tokens, "signed-url-key": &s.urls} {
+		key, err := store.Secret(ctx, name, []byte(pier.NewSecret(32)))
+		if err != nil {
+			return nil, fmt.Errorf("load %s: %w", name, err)
+		}
+		*dst = &signer{key: key}
+	}
+	return s, nil
+}
+
+// Region returns the region used in ARNs.
+func (s *Service) Region() string { return s.cfg.Region }
+
+// DefaultDomain returns the default domain of an app: {appId}.{base domain}.
+func (s *Service) DefaultDomain(appID string) string {
+	return appID + "." + s.cfg.BaseDomain
+}
+
+// now returns the current time in UTC, at millisecond precision so that the
+// values clients see round-trip through every store unchanged.
+func (s *Service) now() time.Time {
+	return s.cfg.Now().UTC().Truncate(time.Millisecond)
+}
