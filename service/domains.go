@@ -153,3 +153,28 @@ func validHostPrefix(p string) bool {
 	}
 	return true
 }
+
+// CustomDomains maps each branch of an app to the custom domain names
+// (prefix.domain) its domain associations serve it on.
+func (s *Service) CustomDomains(ctx context.Context, account, appID string) (map[string][]string, error) {
+	out := map[string][]string{}
+	for p := (pier.Page{Limit: 50}); ; {
+		ds, next, err := s.store.ListDomainAssociations(ctx, account, appID, p)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range ds {
+			for _, sd := range d.SubDomains {
+				host := d.DomainName
+				if sd.Prefix != "" {
+					host = sd.Prefix + "." + host
+				}
+				out[sd.BranchName] = append(out[sd.BranchName], host)
+			}
+		}
+		if next == "" {
+			return out, nil
+		}
+		p.After = next
+	}
+}
