@@ -136,3 +136,12 @@ func (rt *route) matchPath(segs []string) (map[string]string, bool) {
 	}
 	return labels, true
 }
+
+// Operations returns the names of the operations the route table serves.
+func Operations() []string {
+	names := make([]string, 0, len(amplifyTable))
+	for _, e := range amplifyTable {
+		names = append(names, e.op)
+	}
+	return names
+}
