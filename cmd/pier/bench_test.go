@@ -29,7 +29,7 @@ func benchServer(b *testing.B, n int) (*amplify.Client, string) {
 	client := amplify.New(amplify.Options{
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(m.APIURL),
-		Credentials:  aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: env[envAccessKeyID], SecretAccessKey: env[envSecretAccessKey]}, nil
 		}),
 	})
