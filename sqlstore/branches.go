@@ -1,0 +1,115 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/pier-hosting/pier"
+)
+
+func branchNotFound(appID, name string) *pier.Error {
+	return pier.Errorf(pier.ENOTFOUND, "Branch %s not found for app %s", name, appID)
+}
+
+// branchDoc returns the document stored for b. LastJobID lives in the
+// last_job_id column, which only CreateJob advances, so the document leaves
+// it out.
+func branchDoc(b *pier.Branch) (string, error) {
+	c := *b
+	c.LastJobID = 0
+	return encode(&c)
+}
+
+// scanBranch scans a row of (seq, doc, last_job_id).
+func scanBranch(sc scanner) (*pier.Branch, int64, error) {
+	var seq, lastJobID int64
+	var doc []byte
+	if err := sc.Scan(&seq, &doc, &lastJobID); err != nil {
+		return nil, 0, err
+	}
+	b := new(pier.Branch)
+	if err := json.Unmarshal(doc, b); err != nil {
+		return nil, 0, fmt.Errorf("decode: %w", err)
+	}
+	b.LastJobID = lastJobID
+	return b, seq, nil
+}
+
+// CreateBranch implements pier.BranchStore. A new branch has issued no job
+// ids, whatever b.LastJobID says.
+func (s *Store) CreateBranch(ctx context.Context, b *pier.Branch) error {
+	doc, err := branchDoc(b)
+	if err != nil {
+		return fmt.Errorf("create branch: %w", err)
+	}
+	if _, err := s.exec(ctx, `INSERT INTO branches (account_id, app_id, name, doc) VALUES (?, ?, ?, ?)`,
+		b.AccountID, b.AppID, b.Name, doc); err != nil {
+		return s.writeError(err, "create branch",
+			pier.Errorf(pier.ECONFLICT, "Branch %s already exists for app %s", b.Name, b.AppID),
+			appNotFound(b.AppID))
+	}
+	return nil
+}
+
+// GetBranch implements pier.BranchStore.
+func (s *Store) GetBranch(ctx context.Context, accountID, appID, name string) (*pier.Branch, error) {
+	return get(ctx, s, "get branch", branchNotFound(appID, name), scanBranch,
+		`SELECT seq, doc, last_job_id FROM branches WHERE account_id = ? AND app_id = ? AND name = ?`,
+		accountID, appID, name)
+}
+
+// UpdateBranch implements pier.BranchStore.
+func (s *Store) UpdateBranch(ctx context.Context, b *pier.Branch) error {
+	doc, err := branchDoc(b)
+	if err != nil {
+		return fmt.Errorf("update branch: %w", err)
+	}
+	res, err := s.exec(ctx, `UPDATE branches SET doc = ? WHERE account_id = ? AND app_id = ? AND name = ?`,
+		doc, b.AccountID, b.AppID, b.Name)
+	if err != nil {
+		return fmt.Errorf("update branch: %w", err)
+	}
+	return mustAffect(res, branchNotFound(b.AppID, b.Name))
+}
+
+// DeleteBranch implements pier.BranchStore.
+func (s *Store) DeleteBranch(ctx context.Context, accountID, appID, name string) error {
+	res, err := s.exec(ctx, `DELETE FROM branches WHERE account_id = ? AND app_id = ? AND name = ?`,
+		accountID, appID, name)
+	if err != nil {
+		return fmt.Errorf("delete branch: %w", err)
+	}
+	return mustAffect(res, branchNotFound(appID, name))
+}
+
+// ListBranches implements pier.BranchStore; ENOTFOUND if the app does not
+// exist.
+func (s *Store) ListBranches(ctx context.Context, accountID, appID string, p pier.Page) ([]*pier.Branch, string, error) {
+	branches, next, err := list(ctx, s, "list branches", listing{
+		columns: "seq, doc, last_job_id",
+		table:   "branches",
+		where:   "account_id = ? AND app_id = ?",
+		args:    []any{accountID, appID},
+		key:     "seq",
+	}, p, scanBranch)
+	if err == nil && len(branches) == 0 {
+		err = s.checkApp(ctx, accountID, appID)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	return branches, next, nil
+}
+
+// checkBranch returns ENOTFOUND unless the branch exists.
+func (s *Store) checkBranch(ctx context.Context, accountID, appID, name string) error {
+	ok, err := s.exists(ctx, `SELECT 1 FROM branches WHERE account_id = ? AND app_id = ? AND name = ?`,
+		accountID, appID, name)
+	if err != nil {
+		return fmt.Errorf("check branch: %w", err)
+	} else if !ok {
+		return branchNotFound(appID, name)
+	}
+	return nil
+}

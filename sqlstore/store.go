@@ -1,0 +1,248 @@
+// Package sqlstore implements pier.Store on a SQL database through
+// database/sql. It holds the queries; the packages named after each database
+// (sqlite, postgres) open the connection, describe their Dialect and embed
+// the migrations, written in their SQL, that Store.Migrate applies.
+//
+// The schema those migrations must create has one table per resource with
+// its key columns as real columns (foreign keys ON DELETE CASCADE, UNIQUE
+// constraints), an increasing integer seq that orders lists and serves as
+// their cursor, and a doc column holding the rest of the record as JSON so
+// that adding a field to a domain type needs no migration. The SQLite
+// migrations are the reference: every database has the same tables and
+// columns.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/pier-hosting/pier"
+)
+
+// Dialect describes what differs between the databases Store runs on.
+type Dialect struct {
+	// Placeholder returns the marker of the n-th (1-based) bind parameter of
+	// a statement: "?" for SQLite, "$n" for PostgreSQL.
+	Placeholder func(n int) string
+	// IsUniqueViolation reports whether err reports a UNIQUE or PRIMARY KEY
+	// constraint violation.
+	IsUniqueViolation func(err error) bool
+	// IsForeignKeyViolation reports whether err reports a FOREIGN KEY
+	// constraint violation.
+	IsForeignKeyViolation func(err error) bool
+}
+
+// Store implements pier.Store on a SQL database. It is safe for concurrent
+// use.
+type Store struct {
+	db *sql.DB
+	d  Dialect
+}
+
+var _ pier.Store = (*Store)(nil)
+
+// New returns a Store on db; Migrate brings its schema up to date. The Store
+// owns db: Close closes it.
+func New(db *sql.DB, d Dialect) *Store {
+	return &Store{db: db, d: d}
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	return s.db.Close()
+}
+
+// rebind rewrites the "?" markers of query into the dialect's placeholders.
+// Queries in this package never contain "?" in literals.
+func (s *Store) rebind(query string) string {
+	var b strings.Builder
+	n := 0
+	for {
+		i := strings.IndexByte(query, '?')
+		if i < 0 {
+			break
+		}
+		n++
+		b.WriteString(query[:i])
+		b.WriteString(s.d.Placeholder(n))
+		query = query[i+1:]
+	}
+	b.WriteString(query)
+	return b.String()
+}
+
+func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return s.db.ExecContext(ctx, s.rebind(query), args...)
+}
+
+func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return s.db.QueryRowContext(ctx, s.rebind(query), args...)
+}
+
+// withTx runs fn in a transaction, committing if fn returns nil.
+func (s *Store) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback() // the error of fn is the one to report
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// writeError translates the error of a write: a unique violation becomes
+// conflict and a foreign key violation becomes missing (the parent that does
+// not exist). Any other error is wrapped with op.
+func (s *Store) writeError(err error, op string, conflict, missing *pier.Error) error {
+	switch {
+	case conflict != nil && s.d.IsUniqueViolation(err):
+		return conflict
+	case missing != nil && s.d.IsForeignKeyViolation(err):
+		return missing
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+// mustAffect returns missing if a write changed no row.
+func mustAffect(res sql.Result, missing *pier.Error) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("rows affected: %w", err)
+	} else if n == 0 {
+		return missing
+	}
+	return nil
+}
+
+// exists reports whether query returns a row.
+func (s *Store) exists(ctx context.Context, query string, args ...any) (bool, error) {
+	var one int
+	err := s.queryRow(ctx, query, args...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// encode returns the JSON document stored for v.
+func encode(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("encode: %w", err)
+	}
+	return string(b), nil
+}
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+// scanDoc scans a row of (key, doc) into a new T, returning the key as well.
+func scanDoc[T any](sc scanner) (*T, int64, error) {
+	var key int64
+	var doc []byte
+	if err := sc.Scan(&key, &doc); err != nil {
+		return nil, 0, err
+	}
+	v := new(T)
+	if err := json.Unmarshal(doc, v); err != nil {
+		return nil, 0, fmt.Errorf("decode: %w", err)
+	}
+	return v, key, nil
+}
+
+// get returns the one row of query scanned with scan, or missing if there is
+// none. Other errors are wrapped with op.
+func get[T any](ctx context.Context, s *Store, op string, missing *pier.Error, scan func(scanner) (*T, int64, error), query string, args ...any) (*T, error) {
+	v, _, err := scan(s.queryRow(ctx, query, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, missing
+	} else if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	return v, nil
+}
+
+// listing is a list query: the rows of table matching where, selected as
+// columns (the first of which is key), ordered by key.
+type listing struct {
+	columns string
+	table   string
+	where   string
+	args    []any
+	key     string
+	// desc orders by key descending (newest first).
+	desc bool
+}
+
+// list returns the page p of l, scanning each row with scan, and the cursor
+// of the next page ("" after the last): the key of the page's last item.
+// Errors other than a bad page are wrapped with op.
+func list[T any](ctx context.Context, s *Store, op string, l listing, p pier.Page, scan func(scanner) (*T, int64, error)) ([]*T, string, error) {
+	if p.Limit < 1 {
+		return nil, "", pier.Errorf(pier.EINVALID, "Page limit must be at least 1")
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "SELECT %s FROM %s WHERE %s", l.columns, l.table, l.where)
+	args := l.args[:len(l.args):len(l.args)] // appends must not write into l.args
+	if p.After != "" {
+		after, err := strconv.ParseInt(p.After, 10, 64)
+		if err != nil || after < 0 {
+			return nil, "", pier.Errorf(pier.EINVALID, "Invalid pagination token")
+		}
+		rel := ">"
+		if l.desc {
+			rel = "<"
+		}
+		fmt.Fprintf(&b, " AND %s %s ?", l.key, rel)
+		args = append(args, after)
+	}
+	fmt.Fprintf(&b, " ORDER BY %s", l.key)
+	if l.desc {
+		b.WriteString(" DESC")
+	}
+	b.WriteString(" LIMIT ?")
+	args = append(args, p.Limit+1) // the extra row tells whether a next page exists
+
+	items, keys, err := queryAll(ctx, s, b.String(), args, scan)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", op, err)
+	}
+	if len(items) <= p.Limit {
+		return items, "", nil
+	}
+	return items[:p.Limit], strconv.FormatInt(keys[p.Limit-1], 10), nil
+}
+
+// queryAll returns every row of query scanned with scan, and their keys.
+func queryAll[T any](ctx context.Context, s *Store, query string, args []any, scan func(scanner) (*T, int64, error)) ([]*T, []int64, error) {
+	rows, err := s.db.QueryContext(ctx, s.rebind(query), args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var items []*T
+	var keys []int64
+	for rows.Next() {
+		v, key, err := scan(rows)
+		if err != nil {
+			return nil, nil, err
+		}
+		items = append(items, v)
+		keys = append(keys, key)
+	}
+	return items, keys, rows.Err()
+}
