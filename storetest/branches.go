@@ -1,0 +1,177 @@
+package storetest
+
+import (
+	"testing"
+
+	"github.com/pier-hosting/pier"
+)
+
+var branchTests = []test{
+	{"RoundTrip", func(t *testing.T, f *fixture) {
+		a := f.app(accountA, app1)
+		b := sampleBranch(accountA, a.ID, "feature/ünï-✓")
+		checkComplete(t, b, "Branch.LastJobID")
+		f.check(f.s.CreateBranch(f.ctx, b))
+		got, err := f.s.GetBranch(f.ctx, accountA, a.ID, b.Name)
+		f.check(err)
+		wantEqual(t, "branch", got, b)
+	}},
+	{"CreateIgnoresLastJobID", func(t *testing.T, f *fixture) {
+		a := f.app(accountA, app1)
+		b := sampleBranch(accountA, a.ID, "main")
+		b.LastJobID = 42
+		f.check(f.s.CreateBranch(f.ctx, b))
+		got, err := f.s.GetBranch(f.ctx, accountA, a.ID, "main")
+		f.check(err)
+		if got.LastJobID != 0 {
+			t.Errorf("LastJobID of a new branch = %d, want 0", got.LastJobID)
+		}
+		if j := f.job(b); j.ID != 1 {
+			t.Errorf("first job id = %d, want 1", j.ID)
+		}
+	}},
+	{"Update", func(t *testing.T, f *fixture) {
+		a := f.app(accountA, app1)
+		b := f.branch(a, "main")
+		f.job(b)
+		f.job(b)
+		for _, lastJobID := range []int64{0, 99} {
+			b.Description = "updated"
+			b.EnableAutoBuild = false
+			b.EnvironmentVariables = nil
+			b.ActiveJobID = "2"
+			b.UpdateTime = t2
+			b.LastJobID = lastJobID // ignored: only CreateJob advances it
+			f.check(f.s.UpdateBranch(f.ctx, b))
+			got, err := f.s.GetBranch(f.ctx, accountA, a.ID, "main")
+			f.check(err)
+			want := *b
+			want.LastJobID = 2
+			wantEqual(t, "branch", got, &want)
+		}
+		if j := f.job(b); j.ID != 3 {
+			t.Errorf("job id after the updates = %d, want 3", j.ID)
+		}
+	}},
+	{"CreateTaken", func(t *testing.T, f *fixture) {
+		a := f.app(accountA, app1)
+		b := f.branch(a, "main")
+		wantCode(t, f.s.CreateBranch(f.ctx, sampleBranch(accountA, a.ID, "main")), pier.ECONFLICT)
+		got, err := f.s.GetBranch(f.ctx, accountA, a.ID, "main")
+		f.check(err)
+		wantEqual(t, "branch", got, b)
+		// Names are unique per app only.
+		f.branch(f.app(accountA, app2), "main")
+		f.branch(f.app(accountB, app3), "main")
+	}},
+	{"CreateUnknownApp", func(t *testing.T, f *fixture) {
+		f.app(accountA, app1)
+		wantCode(t, f.s.CreateBranch(f.ctx, sampleBranch(accountA, app2, "main")), pier.ENOTFOUND)
+		wantCode(t, f.s.CreateBranch(f.ctx, sampleBranch(accountB, app1, "main")), pier.ENOTFOUND)
+	}},
+	{"Unknown", func(t *testing.T, f *fixture) {
+		a := f.app(accountA, app1)
+		f.branch(a, "main")
+		_, err := f.s.GetBranch(f.ctx, accountA, a.ID, "dev")
+		wantCode(t, err, pier.ENOTFOUND)
+		_, err = f.s.GetBranch(f.ctx, accountA, app2, "main")
+		wantCode(t, err, pier.ENOTFOUND)
+		wantCode(t, f.s.UpdateBranch(f.ctx, sampleBranch(accountA, a.ID, "dev")), pier.ENOTFOUND)
+		wantCode(t, f.s.DeleteBranch(f.ctx, accountA, a.ID, "dev"), pier.ENOTFOUND)
+	}},
+	{"OtherAccount", func(t *testing.T, f *fixture) {
+		a := f.app(accountA, app1)
+		b := f.branch(a, "main")
+		_, err := f.s.GetBranch(f.ctx, accountB, a.ID, "main")
+		wantCode(t, err, pier.ENOTFOUND)
+		wantCode(t, f.s.UpdateBranch(f.ctx, sampleBranch(accountB, a.ID, "main")), pier.ENOTFOUND)
+		wantCode(t, f.s.DeleteBranch(f.ctx, accountB, a.ID, "main"), pier.ENOTFOUND)
+		_, _, err = f.s.ListBranches(f.ctx, accountB, a.ID, pier.Page{Limit: 10})
+		wantCode(t, err, pier.ENOTFOUND)
+		got, err := f.s.GetBranch(f.ctx, accountA, a.ID, "main")
+		f.check(err)
+		wantEqual(t, "branch", got, b)
+	}},
+	{"Delete", func(t *testing.T, f *fixture) {
+		a := f.app(accountA, app1)
+		f.branch(a, "main")
+		dev := f.branch(a, "dev")
+		f.check(f.s.DeleteBranch(f.ctx, accountA, a.ID, "main"))
+		_, err := f.s.GetBranch(f.ctx, accountA, a.ID, "main")
+		wantCode(t, err, pier.ENOTFOUND)
+		wantCode(t, f.s.DeleteBranch(f.ctx, accountA, a.ID, "main"), pier.ENOTFOUND)
+		got, err := f.s.GetBranch(f.ctx, accountA, a.ID, "dev")
+		f.check(err)
+		wantEqual(t, "branch", got, dev)
+	}},
+	{"DeleteCascades", func(t *testing.T, f *fixture) {
+		a := f.app(accountA, app1)
+		main, dev := f.branch(a, "main"), f.branch(a, "dev")
+		mainJob, devJob := f.job(main), f.job(dev)
+		f.job(main)
+		mainArtifact, devArtifact := f.artifact(mainJob, "main-artifact"), f.artifact(devJob, "dev-artifact")
+		mainHook, devHook := f.webhook(main, "main-hook"), f.webhook(dev, "dev-hook")
+		f.check(f.s.DeleteBranch(f.ctx, accountA, a.ID, "main"))
+
+		_, err := f.s.GetJob(f.ctx, accountA, a.ID, "main", mainJob.ID)
+		wantCode(t, err, pier.ENOTFOUND)
+		_, err = f.s.GetArtifact(f.ctx, accountA, mainArtifact.ID)
+		wantCode(t, err, pier.ENOTFOUND)
+		_, err = f.s.GetWebhook(f.ctx, accountA, mainHook.ID)
+		wantCode(t, err, pier.ENOTFOUND)
+		_, err = f.s.GetJob(f.ctx, accountA, a.ID, "dev", devJob.ID)
+		f.check(err)
+		_, err = f.s.GetArtifact(f.ctx, accountA, devArtifact.ID)
+		f.check(err)
+		hooks, _, err := f.s.ListWebhooks(f.ctx, accountA, a.ID, pier.Page{Limit: 10})
+		f.check(err)
+		wantEqual(t, "webhooks", hooks, []*pier.Webhook{devHook})
+
+		// Recreating the branch starts afresh.
+		main = f.branch(a, "main")
+		got, err := f.s.GetBranch(f.ctx, accountA, a.ID, "main")
+		f.check(err)
+		wantEqual(t, "recreated branch", got, main)
+		j := f.job(main)
+		jobs, _, err := f.s.ListJobs(f.ctx, accountA, a.ID, "main", pier.Page{Limit: 10})
+		f.check(err)
+		wantEqual(t, "jobs of the recreated branch", jobs, []*pier.Job{j})
+		if j.ID != 1 {
+			t.Errorf("first job of the recreated branch has id %d, want 1", j.ID)
+		}
+	}},
+	{"List", func(t *testing.T, f *fixture) {
+		a := f.app(accountA, app1)
+		other := f.app(accountA, app2)
+		branches, next, err := f.s.ListBranches(f.ctx, accountA, a.ID, pier.Page{Limit: 10})
+		f.check(err)
+		if len(branches) != 0 || next != "" {
+			t.Fatalf("ListBranches of a new app = %d branches, cursor %q", len(branches), next)
+		}
+		zeta := f.branch(a, "zeta")
+		f.branch(other, "beta")
+		alpha := f.branch(a, "alpha")
+		mid := f.branch(a, "mid")
+		f.job(mid)
+		mid.LastJobID = 1
+		branches, next, err = f.s.ListBranches(f.ctx, accountA, a.ID, pier.Page{Limit: 10})
+		f.check(err)
+		wantEqual(t, "branches", branches, []*pier.Branch{zeta, alpha, mid})
+		if next != "" {
+			t.Errorf("cursor after the last branch = %q, want empty", next)
+		}
+		_, _, err = f.s.ListBranches(f.ctx, accountA, app3, pier.Page{Limit: 10})
+		wantCode(t, err, pier.ENOTFOUND)
+	}},
+	{"Pages", func(t *testing.T, f *fixture) {
+		a, other := f.app(accountA, app1), f.app(accountA, app2)
+		names := []string{"e", "d", "c", "b", "a"}
+		for _, name := range names {
+			f.branch(a, name)
+			f.branch(other, name)
+		}
+		checkPages(t, names, branchKey, func(p pier.Page) ([]*pier.Branch, string, error) {
+			return f.s.ListBranches(f.ctx, accountA, a.ID, p)
+		})
+	}},
+}

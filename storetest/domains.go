@@ -1,0 +1,107 @@
+package storetest
+
+import (
+	"testing"
+
+	"github.com/pier-hosting/pier"
+)
+
+var domainTests = []test{
+	{"RoundTrip", func(t *testing.T, f *fixture) {
+		f.app(accountA, app1)
+		d := sampleDomain(accountA, app1, "example.com")
+		checkComplete(t, d)
+		f.check(f.s.CreateDomainAssociation(f.ctx, d))
+		got, err := f.s.GetDomainAssociation(f.ctx, accountA, app1, "example.com")
+		f.check(err)
+		wantEqual(t, "domain association", got, d)
+	}},
+	{"Update", func(t *testing.T, f *fixture) {
+		d := f.domain(f.app(accountA, app1), "example.com")
+		d.Status = pier.DomainAvailable
+		d.StatusReason = ""
+		d.SubDomains[0].Verified = false
+		d.SubDomains = append(d.SubDomains, pier.SubDomain{Prefix: "", BranchName: "main", DNSRecord: " CNAME d3.example.net"})
+		d.AutoSubDomainCreationPatterns = nil
+		d.UpdateTime = t2
+		f.check(f.s.UpdateDomainAssociation(f.ctx, d))
+		got, err := f.s.GetDomainAssociation(f.ctx, accountA, app1, "example.com")
+		f.check(err)
+		wantEqual(t, "domain association", got, d)
+	}},
+	{"CreateTaken", func(t *testing.T, f *fixture) {
+		d := f.domain(f.app(accountA, app1), "example.com")
+		wantCode(t, f.s.CreateDomainAssociation(f.ctx, sampleDomain(accountA, app1, "example.com")), pier.ECONFLICT)
+		got, err := f.s.GetDomainAssociation(f.ctx, accountA, app1, "example.com")
+		f.check(err)
+		wantEqual(t, "domain association", got, d)
+	}},
+	{"CreateUnknownApp", func(t *testing.T, f *fixture) {
+		f.app(accountA, app1)
+		wantCode(t, f.s.CreateDomainAssociation(f.ctx, sampleDomain(accountA, app2, "example.com")), pier.ENOTFOUND)
+		wantCode(t, f.s.CreateDomainAssociation(f.ctx, sampleDomain(accountB, app1, "example.com")), pier.ENOTFOUND)
+	}},
+	{"Unknown", func(t *testing.T, f *fixture) {
+		f.domain(f.app(accountA, app1), "example.com")
+		_, err := f.s.GetDomainAssociation(f.ctx, accountA, app1, "example.org")
+		wantCode(t, err, pier.ENOTFOUND)
+		_, err = f.s.GetDomainAssociation(f.ctx, accountA, app2, "example.com")
+		wantCode(t, err, pier.ENOTFOUND)
+		wantCode(t, f.s.UpdateDomainAssociation(f.ctx, sampleDomain(accountA, app1, "example.org")), pier.ENOTFOUND)
+		wantCode(t, f.s.DeleteDomainAssociation(f.ctx, accountA, app1, "example.org"), pier.ENOTFOUND)
+	}},
+	{"OtherAccount", func(t *testing.T, f *fixture) {
+		d := f.domain(f.app(accountA, app1), "example.com")
+		_, err := f.s.GetDomainAssociation(f.ctx, accountB, app1, "example.com")
+		wantCode(t, err, pier.ENOTFOUND)
+		wantCode(t, f.s.UpdateDomainAssociation(f.ctx, sampleDomain(accountB, app1, "example.com")), pier.ENOTFOUND)
+		wantCode(t, f.s.DeleteDomainAssociation(f.ctx, accountB, app1, "example.com"), pier.ENOTFOUND)
+		_, _, err = f.s.ListDomainAssociations(f.ctx, accountB, app1, pier.Page{Limit: 10})
+		wantCode(t, err, pier.ENOTFOUND)
+		got, err := f.s.GetDomainAssociation(f.ctx, accountA, app1, "example.com")
+		f.check(err)
+		wantEqual(t, "domain association", got, d)
+	}},
+	{"Delete", func(t *testing.T, f *fixture) {
+		a := f.app(accountA, app1)
+		f.domain(a, "example.com")
+		kept := f.domain(a, "example.org")
+		f.check(f.s.DeleteDomainAssociation(f.ctx, accountA, app1, "example.com"))
+		_, err := f.s.GetDomainAssociation(f.ctx, accountA, app1, "example.com")
+		wantCode(t, err, pier.ENOTFOUND)
+		wantCode(t, f.s.DeleteDomainAssociation(f.ctx, accountA, app1, "example.com"), pier.ENOTFOUND)
+		domains, _, err := f.s.ListDomainAssociations(f.ctx, accountA, app1, pier.Page{Limit: 10})
+		f.check(err)
+		wantEqual(t, "domain associations", domains, []*pier.DomainAssociation{kept})
+	}},
+	{"List", func(t *testing.T, f *fixture) {
+		a, other := f.app(accountA, app1), f.app(accountA, app2)
+		domains, next, err := f.s.ListDomainAssociations(f.ctx, accountA, app1, pier.Page{Limit: 10})
+		f.check(err)
+		if len(domains) != 0 || next != "" {
+			t.Fatalf("ListDomainAssociations of a new app = %d domains, cursor %q", len(domains), next)
+		}
+		z := f.domain(a, "z.example")
+		f.domain(other, "o.example")
+		m := f.domain(a, "m.example")
+		domains, next, err = f.s.ListDomainAssociations(f.ctx, accountA, app1, pier.Page{Limit: 10})
+		f.check(err)
+		wantEqual(t, "domain associations", domains, []*pier.DomainAssociation{z, m})
+		if next != "" {
+			t.Errorf("cursor after the last domain = %q, want empty", next)
+		}
+		_, _, err = f.s.ListDomainAssociations(f.ctx, accountA, app3, pier.Page{Limit: 10})
+		wantCode(t, err, pier.ENOTFOUND)
+	}},
+	{"Pages", func(t *testing.T, f *fixture) {
+		a, other := f.app(accountA, app1), f.app(accountA, app2)
+		names := []string{"e.example", "d.example", "c.example", "b.example", "a.example"}
+		for _, name := range names {
+			f.domain(a, name)
+			f.domain(other, name)
+		}
+		checkPages(t, names, domainKey, func(p pier.Page) ([]*pier.DomainAssociation, string, error) {
+			return f.s.ListDomainAssociations(f.ctx, accountA, app1, p)
+		})
+	}},
+}
