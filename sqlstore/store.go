@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/pier-hosting/pier"
 )
@@ -42,6 +43,9 @@ type Dialect struct {
 type Store struct {
 	db *sql.DB
 	d  Dialect
+	// stmts caches prepared statements by query text: parsing SQL costs
+	// more than running these small queries.
+	stmts sync.Map // string → *sql.Stmt
 }
 
 var _ pier.Store = (*Store)(nil)
@@ -52,9 +56,29 @@ func New(db *sql.DB, d Dialect) *Store {
 	return &Store{db: db, d: d}
 }
 
-// Close closes the database.
+// Close closes the prepared statements and the database.
 func (s *Store) Close() error {
+	s.stmts.Range(func(_, v any) bool {
+		_ = v.(*sql.Stmt).Close()
+		return true
+	})
 	return s.db.Close()
+}
+
+// prepared returns the cached prepared statement of query (in "?" form).
+func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := s.stmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := s.db.PrepareContext(ctx, s.rebind(query))
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := s.stmts.LoadOrStore(query, st); loaded {
+		_ = st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
 }
 
 // rebind rewrites the "?" markers of query into the dialect's placeholders.
@@ -77,11 +101,20 @@ func (s *Store) rebind(query string) string {
 }
 
 func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return s.db.ExecContext(ctx, s.rebind(query), args...)
+	st, err := s.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
 }
 
 func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return s.db.QueryRowContext(ctx, s.rebind(query), args...)
+	st, err := s.prepared(ctx, query)
+	if err != nil {
+		// Running it unprepared reports the same error through Row.Scan.
+		return s.db.QueryRowContext(ctx, s.rebind(query), args...)
+	}
+	return st.QueryRowContext(ctx, args...)
 }
 
 // withTx runs fn in a transaction, committing if fn returns nil.
@@ -229,7 +262,11 @@ func list[T any](ctx context.Context, s *Store, op string, l listing, p pier.Pag
 
 // queryAll returns every row of query scanned with scan, and their keys.
 func queryAll[T any](ctx context.Context, s *Store, query string, args []any, scan func(scanner) (*T, int64, error)) ([]*T, []int64, error) {
-	rows, err := s.db.QueryContext(ctx, s.rebind(query), args...)
+	st, err := s.prepared(ctx, query)
+	if err != nil {
+		return nil, nil, err
+	}
+	rows, err := st.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, nil, err
 	}
