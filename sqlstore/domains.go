@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/pier-hosting/pier"
@@ -12,59 +11,9 @@ func domainNotFound(domain string) *pier.Error {
 	return pier.Errorf(pier.ENOTFOUND, "Domain association %s not found", domain)
 }
 
-// domainDoc is the stored form of a DomainAssociation. pier.SubDomain's JSON
-// tags follow the API, which hides Verified and DNSRecord; the store keeps
-// them, so its SubDomains (shallower than the embedded field of the same
-// name) are encoded without those tags.
-type domainDoc struct {
-	*pier.DomainAssociation
-	SubDomains []subDomain
-}
-
-// subDomain has the fields of pier.SubDomain, so that they convert.
-type subDomain struct {
-	Prefix     string
-	BranchName string
-	Verified   bool
-	DNSRecord  string
-}
-
-func encodeDomain(d *pier.DomainAssociation) (string, error) {
-	doc := domainDoc{DomainAssociation: d}
-	if d.SubDomains != nil {
-		doc.SubDomains = make([]subDomain, len(d.SubDomains))
-		for i, sd := range d.SubDomains {
-			doc.SubDomains[i] = subDomain(sd)
-		}
-	}
-	return encode(doc)
-}
-
-// scanDomain scans a row of (seq, doc).
-func scanDomain(sc scanner) (*pier.DomainAssociation, int64, error) {
-	var seq int64
-	var raw []byte
-	if err := sc.Scan(&seq, &raw); err != nil {
-		return nil, 0, err
-	}
-	doc := domainDoc{DomainAssociation: new(pier.DomainAssociation)}
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		return nil, 0, fmt.Errorf("decode: %w", err)
-	}
-	d := doc.DomainAssociation
-	d.SubDomains = nil
-	if doc.SubDomains != nil {
-		d.SubDomains = make([]pier.SubDomain, len(doc.SubDomains))
-		for i, sd := range doc.SubDomains {
-			d.SubDomains[i] = pier.SubDomain(sd)
-		}
-	}
-	return d, seq, nil
-}
-
 // CreateDomainAssociation implements pier.DomainAssociationStore.
 func (s *Store) CreateDomainAssociation(ctx context.Context, d *pier.DomainAssociation) error {
-	doc, err := encodeDomain(d)
+	doc, err := encode(d)
 	if err != nil {
 		return fmt.Errorf("create domain association: %w", err)
 	}
@@ -79,7 +28,7 @@ func (s *Store) CreateDomainAssociation(ctx context.Context, d *pier.DomainAssoc
 
 // GetDomainAssociation implements pier.DomainAssociationStore.
 func (s *Store) GetDomainAssociation(ctx context.Context, accountID, appID, domain string) (*pier.DomainAssociation, error) {
-	return get(ctx, s, "get domain association", domainNotFound(domain), scanDomain,
+	return get(ctx, s, "get domain association", domainNotFound(domain), scanDoc[pier.DomainAssociation],
 		`SELECT seq, doc FROM domain_associations WHERE account_id = ? AND app_id = ? AND domain_name = ?`,
 		accountID, appID, domain)
 }
@@ -87,7 +36,7 @@ func (s *Store) GetDomainAssociation(ctx context.Context, accountID, appID, doma
 // UpdateDomainAssociation implements pier.DomainAssociationStore; ENOTFOUND
 // if the association does not exist.
 func (s *Store) UpdateDomainAssociation(ctx context.Context, d *pier.DomainAssociation) error {
-	doc, err := encodeDomain(d)
+	doc, err := encode(d)
 	if err != nil {
 		return fmt.Errorf("update domain association: %w", err)
 	}
@@ -119,7 +68,7 @@ func (s *Store) ListDomainAssociations(ctx context.Context, accountID, appID str
 		where:   "account_id = ? AND app_id = ?",
 		args:    []any{accountID, appID},
 		key:     "seq",
-	}, p, scanDomain)
+	}, p, scanDoc[pier.DomainAssociation])
 	if err == nil && len(domains) == 0 {
 		err = s.checkApp(ctx, accountID, appID)
 	}
