@@ -15,7 +15,10 @@ type Page struct {
 // Store is everything Pier keeps about its resources. Every method is safe
 // for concurrent use. Lookups are always scoped by account: a resource of
 // another account is ENOTFOUND. Lists are in creation order unless a method
-// says otherwise.
+// says otherwise; listing the children of a missing parent is ENOTFOUND, a
+// malformed cursor or a Limit below 1 is EINVALID. Updates and deletes of a
+// missing resource are ENOTFOUND. App ids are unique across accounts (the
+// edge finds an app by its id alone).
 type Store interface {
 	AccountStore
 	AppStore
