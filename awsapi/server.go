@@ -53,7 +53,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		status = s.writeError(w, op, err)
 	}
 	attrs := []any{"request_id", reqID, "method", r.Method, "path", r.URL.EscapedPath(), "op", op.name(), "status", status, "duration", time.Since(start)}
-	if pier.ErrorCode(err) == pier.EINTERNAL {
+	var we wireError
+	if pier.ErrorCode(err) == pier.EINTERNAL && !errors.As(err, &we) {
 		s.log.Error("api call failed", append(attrs, "err", err)...)
 	} else {
 		s.log.Debug("api call", attrs...)
