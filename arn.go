@@ -2,7 +2,6 @@ package pier
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 )
 
@@ -10,7 +9,6 @@ import (
 const (
 	ResourceApp                = "app"
 	ResourceBranch             = "branch"
-	ResourceJob                = "job"
 	ResourceDomainAssociation  = "domain"
 	ResourceWebhook            = "webhook"
 	ResourceBackendEnvironment = "backendenvironment"
@@ -23,10 +21,8 @@ type ARN struct {
 	AccountID string
 	Kind      string
 	AppID     string
-	// Name is the branch, domain, webhook or backend environment name; for
-	// jobs it is the branch name.
-	Name  string
-	JobID int64
+	// Name is the branch, domain, webhook or backend environment name.
+	Name string
 }
 
 // AppARN returns the ARN of an app.
@@ -60,8 +56,9 @@ func BackendEnvironmentARN(region, account, appID, name string) string {
 	return AppARN(region, account, appID) + "/backendenvironments/" + name
 }
 
-// ParseARN parses an Amplify ARN. It returns EINVALID for anything that is not
-// a well-formed amplify resource ARN.
+// ParseARN parses the ARN of an app, branch, domain association, webhook or
+// backend environment. It returns EINVALID for anything that is not a
+// well-formed amplify resource ARN.
 func ParseARN(s string) (ARN, error) {
 	bad := func(why string) (ARN, error) {
 		return ARN{}, Errorf(EINVALID, "Invalid resourceArn %q: %s.", s, why)
@@ -95,14 +92,10 @@ func ParseARN(s string) (ARN, error) {
 	}
 	switch kind {
 	case "branches":
+		// Everything after branches/ is the name: branch names may contain
+		// "/", even "/jobs/7", so a job ARN cannot be told apart from a
+		// branch's. Only branch ARNs are ever parsed.
 		a.Kind, a.Name = ResourceBranch, name
-		// A job ARN ends in /jobs/{digits}; a branch name may itself contain
-		// "/jobs/", so only a trailing all-digit id makes it a job.
-		if i := strings.LastIndex(name, "/jobs/"); i > 0 {
-			if id, err := strconv.ParseInt(name[i+len("/jobs/"):], 10, 64); err == nil && id > 0 {
-				a.Kind, a.Name, a.JobID = ResourceJob, name[:i], id
-			}
-		}
 	case "domains":
 		a.Kind, a.Name = ResourceDomainAssociation, name
 	case "webhooks":

@@ -16,8 +16,7 @@ func TestParseARN(t *testing.T) {
 	}{
 		{name: "app", arn: "arn:aws:amplify:us-east-1:" + acct + ":apps/d1abc", want: pier.ARN{Region: "us-east-1", AccountID: acct, Kind: pier.ResourceApp, AppID: "d1abc"}},
 		{name: "branch with slash", arn: "arn:aws:amplify:eu-west-1:" + acct + ":apps/d1abc/branches/feature/x y", want: pier.ARN{Region: "eu-west-1", AccountID: acct, Kind: pier.ResourceBranch, AppID: "d1abc", Name: "feature/x y"}},
-		{name: "job padded", arn: "arn:aws:amplify:us-east-1:" + acct + ":apps/d1abc/branches/main/jobs/0000000007", want: pier.ARN{Region: "us-east-1", AccountID: acct, Kind: pier.ResourceJob, AppID: "d1abc", Name: "main", JobID: 7}},
-		{name: "branch named like a job path", arn: "arn:aws:amplify:us-east-1:" + acct + ":apps/d1abc/branches/a/jobs/x", want: pier.ARN{Region: "us-east-1", AccountID: acct, Kind: pier.ResourceBranch, AppID: "d1abc", Name: "a/jobs/x"}},
+		{name: "branch named like a job ARN", arn: "arn:aws:amplify:us-east-1:" + acct + ":apps/d1abc/branches/release/jobs/2", want: pier.ARN{Region: "us-east-1", AccountID: acct, Kind: pier.ResourceBranch, AppID: "d1abc", Name: "release/jobs/2"}},
 		{name: "domain", arn: "arn:aws:amplify:us-east-1:" + acct + ":apps/d1abc/domains/example.com", want: pier.ARN{Region: "us-east-1", AccountID: acct, Kind: pier.ResourceDomainAssociation, AppID: "d1abc", Name: "example.com"}},
 		{name: "other service", arn: "arn:aws:s3:us-east-1:" + acct + ":apps/d1abc", bad: true},
 		{name: "short account", arn: "arn:aws:amplify:us-east-1:1234:apps/d1abc", bad: true},

@@ -81,14 +81,8 @@ func (s *Service) withTags(ctx context.Context, account, arn string, write bool,
 			return nil
 		}
 		return s.store.UpdateApp(ctx, app)
-	case pier.ResourceBranch, pier.ResourceJob:
-		name := a.Name
-		if a.Kind == pier.ResourceJob {
-			// Jobs carry no tags, so an ARN that parses as a job's can
-			// only name a branch whose name ends in /jobs/{digits}.
-			_, name, _ = strings.Cut(arn, ":apps/"+a.AppID+"/branches/")
-		}
-		b, err := s.store.GetBranch(ctx, account, a.AppID, name)
+	case pier.ResourceBranch:
+		b, err := s.store.GetBranch(ctx, account, a.AppID, a.Name)
 		if err != nil {
 			return tagNotFound(err, notFound)
 		}
