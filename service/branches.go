@@ -67,11 +67,14 @@ func (s *Service) UpdateBranch(ctx context.Context, account, appID, name string,
 	return b, nil
 }
 
-// DeleteBranch deletes a branch with its jobs and webhooks and returns it as
-// it was.
+// DeleteBranch deletes a branch with its jobs and webhooks, removes the
+// subdomains that served it, and returns it as it was.
 func (s *Service) DeleteBranch(ctx context.Context, account, appID, name string) (*pier.Branch, error) {
 	b, err := s.store.GetBranch(ctx, account, appID, name)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.dropSubDomains(ctx, b); err != nil {
 		return nil, err
 	}
 	if err := s.store.DeleteBranch(ctx, account, appID, name); err != nil {

@@ -178,3 +178,33 @@ func (s *Service) CustomDomains(ctx context.Context, account, appID string) (map
 		p.After = next
 	}
 }
+
+// dropSubDomains removes the subdomains that serve branch b from its app's
+// domain associations.
+func (s *Service) dropSubDomains(ctx context.Context, b *pier.Branch) error {
+	for p := (pier.Page{Limit: 50}); ; {
+		ds, next, err := s.store.ListDomainAssociations(ctx, b.AccountID, b.AppID, p)
+		if err != nil {
+			return err
+		}
+		for _, d := range ds {
+			kept := d.SubDomains[:0]
+			for _, sd := range d.SubDomains {
+				if sd.BranchName != b.Name {
+					kept = append(kept, sd)
+				}
+			}
+			if len(kept) == len(d.SubDomains) {
+				continue
+			}
+			d.SubDomains, d.UpdateTime = kept, s.now()
+			if err := s.store.UpdateDomainAssociation(ctx, d); err != nil {
+				return err
+			}
+		}
+		if next == "" {
+			return nil
+		}
+		p.After = next
+	}
+}

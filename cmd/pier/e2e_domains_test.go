@@ -324,3 +324,34 @@ func TestGenerateAccessLogs(t *testing.T) {
 		wantError[*types.NotFoundException](t, err)
 	})
 }
+
+// TestDeleteBranchDropsSubDomains checks that deleting a branch removes the
+// subdomains that served it and leaves the others.
+func TestDeleteBranchDropsSubDomains(t *testing.T) {
+	t.Parallel()
+	s := startServer(t)
+	ctx := t.Context()
+	app := createApp(t, s.client, "drop-subdomains")
+	createBranch(t, s.client, *app.AppId, "main")
+	createBranch(t, s.client, *app.AppId, "dev")
+	if _, err := s.client.CreateDomainAssociation(ctx, &amplify.CreateDomainAssociationInput{
+		AppId: app.AppId, DomainName: aws.String("example.org"),
+		SubDomainSettings: []types.SubDomainSetting{
+			{Prefix: aws.String("www"), BranchName: aws.String("main")},
+			{Prefix: aws.String("dev"), BranchName: aws.String("dev")},
+		},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.client.DeleteBranch(ctx, &amplify.DeleteBranchInput{AppId: app.AppId, BranchName: aws.String("dev")}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := s.client.GetDomainAssociation(ctx, &amplify.GetDomainAssociationInput{AppId: app.AppId, DomainName: aws.String("example.org")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"www→main www CNAME " + *app.AppId + ".localhost false"}
+	if got := subDomainSummary(out.DomainAssociation.SubDomains); !slices.Equal(got, want) {
+		t.Errorf("subDomains after deleting dev = %q, want %q", got, want)
+	}
+}
