@@ -48,6 +48,9 @@ type Branch struct {
 
 	// ActiveJobID is the job whose deployment is live ("" before the first).
 	ActiveJobID string
+	// DeploymentID is the live deployment ("" before the first). Only
+	// PublishDeployment changes it (and ActiveJobID).
+	DeploymentID string
 	// LastJobID is the highest job id issued for this branch; job ids are
 	// decimal counters per branch, so it is also the total number of jobs.
 	LastJobID int64

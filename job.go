@@ -52,7 +52,19 @@ type Job struct {
 	FileMap map[string]string
 	// RetryOf is the job a RETRY job re-runs (0 otherwise).
 	RetryOf int64
-	Steps   []Step
+	// DeploymentID is the deployment the job produced (or, for a RETRY of a
+	// deployed job, republished); "" until it has one.
+	DeploymentID string
+	Steps        []Step
+
+	// LeaseOwner and LeaseUntil say which runner works on a RUNNING job and
+	// until when; a lease that ran out means the runner died.
+	LeaseOwner string
+	LeaseUntil time.Time
+	// Version counts the job's stored changes. UpdateJob and
+	// PublishDeployment refuse a job whose Version is stale, so a runner
+	// and StopJob cannot overwrite each other.
+	Version int64
 
 	CreateTime time.Time
 	StartTime  time.Time

@@ -1,6 +1,9 @@
 package pier
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Page selects one page of a list. After is the cursor a previous page
 // returned ("" for the first page); Limit is at least 1. Stores return the
@@ -28,6 +31,7 @@ type Store interface {
 	WebhookStore
 	BackendEnvironmentStore
 	ArtifactStore
+	DeploymentStore
 	SecretStore
 	Close() error
 }
@@ -52,6 +56,9 @@ type AppStore interface {
 	CreateApp(ctx context.Context, a *App) error
 	// GetApp returns ENOTFOUND unless the app exists in the account.
 	GetApp(ctx context.Context, accountID, appID string) (*App, error)
+	// FindApp returns an app by id whatever its account (for the edge,
+	// which knows only the Host header); ENOTFOUND if there is none.
+	FindApp(ctx context.Context, appID string) (*App, error)
 	// UpdateApp replaces the stored app; ENOTFOUND if it does not exist.
 	UpdateApp(ctx context.Context, a *App) error
 	// DeleteApp deletes the app and everything it owns (branches, jobs,
@@ -66,8 +73,9 @@ type BranchStore interface {
 	// if the app already has a branch of that name.
 	CreateBranch(ctx context.Context, b *Branch) error
 	GetBranch(ctx context.Context, accountID, appID, name string) (*Branch, error)
-	// UpdateBranch replaces the stored branch (LastJobID excepted: only
-	// CreateJob advances it); ENOTFOUND if it does not exist.
+	// UpdateBranch replaces the stored branch except LastJobID (only
+	// CreateJob advances it), DeploymentID and ActiveJobID (only
+	// PublishDeployment changes them); ENOTFOUND if it does not exist.
 	UpdateBranch(ctx context.Context, b *Branch) error
 	// DeleteBranch deletes the branch with its jobs, artifacts and webhooks.
 	DeleteBranch(ctx context.Context, accountID, appID, name string) error
@@ -76,13 +84,22 @@ type BranchStore interface {
 
 // JobStore keeps jobs.
 type JobStore interface {
-	// CreateJob assigns j.ID (the branch's next job id) and stores the job,
-	// advancing the branch's LastJobID in the same transaction. ENOTFOUND if
-	// the branch does not exist.
+	// CreateJob assigns j.ID (the branch's next job id), sets j.Version to
+	// 1 and stores the job, advancing the branch's LastJobID in the same
+	// transaction. ENOTFOUND if the branch does not exist.
 	CreateJob(ctx context.Context, j *Job) error
 	GetJob(ctx context.Context, accountID, appID, branch string, id int64) (*Job, error)
-	// UpdateJob replaces the stored job; ENOTFOUND if it does not exist.
+	// UpdateJob replaces the stored job if its stored Version equals
+	// j.Version, and increments j.Version. ECONFLICT if the version is
+	// stale (re-read and retry); ENOTFOUND if the job does not exist.
 	UpdateJob(ctx context.Context, j *Job) error
+	// ClaimJob moves the oldest PENDING job whose type is one of types to
+	// RUNNING, leased to owner until until, and returns it; ENOTFOUND when
+	// there is none. Concurrent claimers never get the same job.
+	ClaimJob(ctx context.Context, types []string, owner string, until time.Time) (*Job, error)
+	// ExpiredJobs returns the RUNNING and CANCELLING jobs whose lease ended
+	// before now: their runner died.
+	ExpiredJobs(ctx context.Context, now time.Time) ([]*Job, error)
 	// DeleteJob deletes the job and its artifacts.
 	DeleteJob(ctx context.Context, accountID, appID, branch string, id int64) error
 	// ListJobs lists a branch's jobs newest first.

@@ -1,0 +1,62 @@
+package pier
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// BlobStore keeps file bodies, logs and uploads by key. Keys are relative
+// slash-separated paths without "." or ".." segments. Every method is safe
+// for concurrent use.
+type BlobStore interface {
+	// Put stores the content of r under key. The blob appears atomically:
+	// readers see all of it or none of it. Putting an existing key replaces it.
+	Put(ctx context.Context, key string, r io.Reader) error
+	// Open returns the blob for reading; ENOTFOUND if there is none. Local
+	// stores return an *os.File so servers can hand it to sendfile.
+	Open(ctx context.Context, key string) (io.ReadSeekCloser, BlobInfo, error)
+	// Stat returns the size and modification time of a blob; ENOTFOUND if
+	// there is none.
+	Stat(ctx context.Context, key string) (BlobInfo, error)
+	// Delete removes a blob; deleting a missing blob is not an error.
+	Delete(ctx context.Context, key string) error
+	// List calls fn for every blob whose key starts with prefix, in no
+	// particular order, stopping at the first error fn returns.
+	List(ctx context.Context, prefix string, fn func(key string, info BlobInfo) error) error
+}
+
+// BlobInfo describes a stored blob.
+type BlobInfo struct {
+	Size    int64
+	ModTime time.Time
+}
+
+// ContentKey returns the key of a file body by its sha256 (hex):
+// sha256/ab/cdef….
+func ContentKey(sha256Hex string) string {
+	return "sha256/" + sha256Hex[:2] + "/" + sha256Hex[2:]
+}
+
+// ValidBlobKey reports whether key is a relative slash-separated path with
+// no empty, "." or ".." segment and no backslash or NUL.
+func ValidBlobKey(key string) bool {
+	if key == "" || len(key) > 1024 {
+		return false
+	}
+	start := 0
+	for i := 0; i <= len(key); i++ {
+		if i < len(key) && key[i] != '/' {
+			if key[i] == '\\' || key[i] == 0 {
+				return false
+			}
+			continue
+		}
+		seg := key[start:i]
+		if seg == "" || seg == "." || seg == ".." {
+			return false
+		}
+		start = i + 1
+	}
+	return true
+}

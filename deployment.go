@@ -1,0 +1,59 @@
+package pier
+
+import (
+	"context"
+	"time"
+)
+
+// Deployment is an immutable manifest of a site: request path → file. File
+// bodies are content-addressed blobs shared by every deployment that has
+// them. A branch serves exactly one deployment at a time.
+type Deployment struct {
+	ID         string
+	AccountID  string
+	AppID      string
+	BranchName string
+	JobID      int64 // the job that produced it
+	// Files maps request paths ("/index.html", "/assets/app.js") to files.
+	Files      map[string]File
+	CreateTime time.Time
+}
+
+// File is one file of a deployment.
+type File struct {
+	SHA256      string // hex; the blob key is ContentKey(SHA256)
+	MD5         string // hex, as in CreateDeployment's fileMap
+	Size        int64
+	ContentType string
+	// Gzip and Brotli are precompressed variants of text files, made once
+	// at publish time; nil when the file is not compressible or did not
+	// shrink.
+	Gzip   *Encoding `json:",omitempty"`
+	Brotli *Encoding `json:",omitempty"`
+}
+
+// Encoding is a precompressed variant of a file.
+type Encoding struct {
+	SHA256 string
+	Size   int64
+}
+
+// DeploymentStore keeps deployments and publishes them.
+type DeploymentStore interface {
+	// CreateDeployment stores a deployment; ENOTFOUND if its branch does
+	// not exist, ECONFLICT if the id is taken.
+	CreateDeployment(ctx context.Context, d *Deployment) error
+	// GetDeployment returns a deployment by id; ENOTFOUND if there is none.
+	GetDeployment(ctx context.Context, id string) (*Deployment, error)
+	// PublishDeployment makes deployment id the live site of job j's branch
+	// and stores j, in one transaction: the branch's DeploymentID and
+	// ActiveJobID change together with the job. It fails with ECONFLICT,
+	// changing nothing, if j.Version is stale (the job was changed since it
+	// was read, e.g. stopped).
+	PublishDeployment(ctx context.Context, j *Job, id string) error
+	// ListDeploymentIDs calls fn with the id of every stored deployment.
+	ListDeploymentIDs(ctx context.Context, fn func(id string) error) error
+	// DeleteDeployment removes a deployment that no branch serves; ECONFLICT
+	// if a branch serves it, ENOTFOUND if there is none.
+	DeleteDeployment(ctx context.Context, id string) error
+}
