@@ -3,6 +3,9 @@ package pier
 import (
 	"context"
 	"io"
+	"net/url"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -59,4 +62,25 @@ func ValidBlobKey(key string) bool {
 		start = i + 1
 	}
 	return true
+}
+
+// UploadKey returns the blob key of an upload to a created deployment: name
+// is "zip" or "files/" + the file's path.
+func UploadKey(account, appID, branch string, jobID int64, name string) string {
+	return jobKey("uploads", account, appID, branch, jobID) + "/" + name
+}
+
+// LogKey returns the blob key of the log of one step of a job.
+func LogKey(account, appID, branch string, jobID int64, step string) string {
+	return jobKey("logs", account, appID, branch, jobID) + "/" + step + ".log"
+}
+
+// jobKey is the key prefix of a job's blobs under kind. The branch name is
+// escaped into one segment: it may contain "/", or be "." or "..".
+func jobKey(kind, account, appID, branch string, jobID int64) string {
+	seg := url.PathEscape(branch)
+	if seg == "." || seg == ".." {
+		seg = strings.ReplaceAll(seg, ".", "%2E")
+	}
+	return kind + "/" + account + "/" + appID + "/" + seg + "/" + strconv.FormatInt(jobID, 10)
 }

@@ -50,7 +50,8 @@ type Job struct {
 	SourceURLType string
 	// FileMap is the path → md5 map of a CreateDeployment with fileMap.
 	FileMap map[string]string
-	// RetryOf is the job a RETRY job re-runs (0 otherwise).
+	// RetryOf is the original job a RETRY job re-runs — never itself a
+	// RETRY, so it owns the uploads (0 for other jobs).
 	RetryOf int64
 	// DeploymentID is the deployment the job produced (or, for a RETRY of a
 	// deployed job, republished); "" until it has one.

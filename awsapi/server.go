@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/pier-hosting/pier"
@@ -45,6 +46,10 @@ type request struct {
 
 // ServeHTTP authenticates, routes, decodes, calls and encodes one API call.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.EscapedPath(), signedPrefix) {
+		s.serveSigned(w, r)
+		return
+	}
 	start := time.Now()
 	reqID := pier.NewUUID()
 	w.Header().Set("x-amzn-RequestId", reqID)

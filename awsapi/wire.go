@@ -244,7 +244,7 @@ func (s *Server) job(j *pier.Job) jobOut {
 		}
 		out.Steps = append(out.Steps, stepOut{
 			StepName: st.Name, StartTime: epoch(st.StartTime), Status: st.Status, EndTime: epoch(end),
-			StatusReason: st.StatusReason, Context: st.Context,
+			LogURL: s.blobURL(st.LogKey), ArtifactsURL: s.blobURL(st.ArtifactsKey), StatusReason: st.StatusReason, Context: st.Context,
 		})
 	}
 	return out

@@ -58,6 +58,7 @@ func (s *Service) UpdateApp(ctx context.Context, account, appID string, in pier.
 	if err := s.store.UpdateApp(ctx, a); err != nil {
 		return nil, err
 	}
+	s.cfg.Changed(a.ID)
 	return a, nil
 }
 
@@ -70,6 +71,7 @@ func (s *Service) DeleteApp(ctx context.Context, account, appID string) (*pier.A
 	if err := s.store.DeleteApp(ctx, account, appID); err != nil {
 		return nil, err
 	}
+	s.cfg.Changed(appID)
 	return a, nil
 }
 

@@ -2,13 +2,9 @@ package service
 
 import (
 	"context"
-	"time"
 
 	"github.com/pier-hosting/pier"
 )
-
-// ArtifactURLLifetime is how long the URL GetArtifactUrl returns stays valid.
-const ArtifactURLLifetime = time.Hour
 
 // ListArtifacts lists the artifacts of a job.
 func (s *Service) ListArtifacts(ctx context.Context, account, appID, branch, jobID string, maxResults int, token string) ([]*pier.Artifact, string, error) {
@@ -31,5 +27,5 @@ func (s *Service) GetArtifactURL(ctx context.Context, account, id string) (strin
 	if err != nil {
 		return "", err
 	}
-	return s.signedURL("GET", ArtifactURLLifetime, "_pier", "artifacts", account, a.ID), nil
+	return s.BlobURL(a.BlobKey), nil
 }

@@ -42,6 +42,7 @@ func (s *Service) CreateBranch(ctx context.Context, account, appID string, in pi
 	if err := s.store.CreateBranch(ctx, b); err != nil {
 		return nil, err
 	}
+	s.cfg.Changed(appID)
 	return b, nil
 }
 
@@ -64,6 +65,7 @@ func (s *Service) UpdateBranch(ctx context.Context, account, appID, name string,
 	if err := s.store.UpdateBranch(ctx, b); err != nil {
 		return nil, err
 	}
+	s.cfg.Changed(appID)
 	return b, nil
 }
 
@@ -80,6 +82,7 @@ func (s *Service) DeleteBranch(ctx context.Context, account, appID, name string)
 	if err := s.store.DeleteBranch(ctx, account, appID, name); err != nil {
 		return nil, err
 	}
+	s.cfg.Changed(appID)
 	return b, nil
 }
 

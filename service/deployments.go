@@ -29,10 +29,16 @@ func (s *Service) CreateDeployment(ctx context.Context, account, appID, branch s
 	if err := s.manualApp(ctx, account, appID, branch); err != nil {
 		return nil, err
 	}
+	cleaned := map[string]string{}
 	for path, sum := range fileMap {
-		if path == "" || strings.Contains("/"+path+"/", "/../") {
+		c := cleanFilePath(path)
+		if !pier.ValidBlobKey(c) {
 			return nil, pier.Errorf(pier.EINVALID, "Invalid input for 'fileMap': %q is not a valid file path.", truncate(path, 64))
 		}
+		if other, dup := cleaned[c]; dup {
+			return nil, pier.Errorf(pier.EINVALID, "Invalid input for 'fileMap': %q and %q name the same file.", truncate(other, 64), truncate(path, 64))
+		}
+		cleaned[c] = path
 		if !isHexMD5(sum) {
 			return nil, pier.Errorf(pier.EINVALID, "Invalid input for 'fileMap[%s]': must be the hex md5 of the file.", truncate(path, 64))
 		}
@@ -66,18 +72,26 @@ func (s *Service) StartDeployment(ctx context.Context, account, appID, branch st
 	if j.Type != pier.JobTypeManual || j.Status != pier.JobCreated {
 		return nil, pier.Errorf(pier.EINVALID, "Job %s is a %s job in status %s; only a deployment created by CreateDeployment can be started.", j.IDString(), j.Type, j.Status)
 	}
-	now := s.now()
-	if now.Sub(j.CreateTime) > UploadURLLifetime {
-		j.Status, j.StatusReason, j.EndTime = pier.JobFailed, "The deployment was not started within 8 hours of CreateDeployment.", now
-		if err := s.store.UpdateJob(ctx, j); err != nil {
-			return nil, err
+	expired := false
+	j, err = s.updateJob(ctx, j, func(j *pier.Job) error {
+		if j.Status != pier.JobCreated {
+			return pier.Errorf(pier.EINVALID, "Job %s was already started.", j.IDString())
 		}
-		return nil, pier.Errorf(pier.EINVALID, "Job %s expired: StartDeployment must be called within 8 hours of CreateDeployment.", j.IDString())
-	}
-	j.Status, j.StartTime = pier.JobPending, now
-	if err := s.store.UpdateJob(ctx, j); err != nil {
+		now := s.now()
+		if expired = now.Sub(j.CreateTime) > UploadURLLifetime; expired {
+			j.Status, j.StatusReason, j.EndTime = pier.JobFailed, "The deployment was not started within 8 hours of CreateDeployment.", now
+		} else {
+			j.Status, j.StartTime = pier.JobPending, now
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
+	if expired {
+		return nil, pier.Errorf(pier.EINVALID, "Job %s expired: StartDeployment must be called within 8 hours of CreateDeployment.", j.IDString())
+	}
+	s.cfg.JobQueued()
 	return j, nil
 }
 
@@ -97,7 +111,11 @@ func (s *Service) startFromSource(ctx context.Context, account, appID, branch st
 		Type: pier.JobTypeManual, Status: pier.JobPending,
 		SourceURL: in.SourceURL, SourceURLType: in.SourceURLType,
 	}
-	return j, s.createJob(ctx, j)
+	if err := s.createJob(ctx, j); err != nil {
+		return nil, err
+	}
+	s.cfg.JobQueued()
+	return j, nil
 }
 
 // manualApp checks that the branch exists and its app deploys without Git.
@@ -125,4 +143,10 @@ func isHexMD5(s string) bool {
 		}
 	}
 	return true
+}
+
+// cleanFilePath turns a fileMap key into the relative path of the file in
+// the site ("/index.html" and "index.html" are the same file).
+func cleanFilePath(p string) string {
+	return strings.TrimLeft(p, "/")
 }

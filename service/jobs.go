@@ -54,7 +54,12 @@ func (s *Service) StartJob(ctx context.Context, account, appID, branch string, i
 		if prev.Status == pier.JobCreated {
 			return nil, pier.Errorf(pier.EINVALID, "Job %s was never started and cannot be retried.", prev.IDString())
 		}
-		j.RetryOf = prev.ID
+		// A job that produced a deployment is retried by republishing it
+		// (instant rollback); any other re-runs its source.
+		j.RetryOf, j.DeploymentID = prev.ID, prev.DeploymentID
+		if prev.RetryOf != 0 {
+			j.RetryOf = prev.RetryOf // the original, which owns the uploads
+		}
 		j.SourceURL, j.SourceURLType, j.FileMap = prev.SourceURL, prev.SourceURLType, prev.FileMap
 		if in.CommitID == "" {
 			j.CommitID, j.CommitMessage, j.CommitTime = prev.CommitID, prev.CommitMessage, prev.CommitTime
@@ -64,7 +69,11 @@ func (s *Service) StartJob(ctx context.Context, account, appID, branch string, i
 	default:
 		return nil, pier.Errorf(pier.EINVALID, "Invalid input for 'jobType': must be one of RELEASE, RETRY, WEB_HOOK.")
 	}
-	return j, s.createJob(ctx, j)
+	if err := s.createJob(ctx, j); err != nil {
+		return nil, err
+	}
+	s.cfg.JobQueued()
+	return j, nil
 }
 
 // createJob fills in the defaults every job summary needs and stores j.
@@ -92,19 +101,38 @@ func (s *Service) StopJob(ctx context.Context, account, appID, branch, jobID str
 	if err != nil {
 		return nil, err
 	}
-	switch j.Status {
-	case pier.JobCreated, pier.JobPending:
-		j.Status, j.EndTime = pier.JobCancelled, s.now()
-		j.StatusReason = "Stopped by StopJob."
-	case pier.JobProvisioning, pier.JobRunning:
-		j.Status = pier.JobCancelling
-	default:
-		return nil, pier.Errorf(pier.EINVALID, "Job %s has already ended with status %s.", j.IDString(), j.Status)
+	return s.updateJob(ctx, j, func(j *pier.Job) error {
+		switch j.Status {
+		case pier.JobCreated, pier.JobPending:
+			j.Status, j.EndTime = pier.JobCancelled, s.now()
+			j.StatusReason = "Stopped by StopJob."
+		case pier.JobProvisioning, pier.JobRunning:
+			j.Status = pier.JobCancelling
+		default:
+			return pier.Errorf(pier.EINVALID, "Job %s has already ended with status %s.", j.IDString(), j.Status)
+		}
+		return nil
+	})
+}
+
+// updateJob applies change to j and stores it. When a runner changed the job
+// in the meantime, it re-reads the job and applies change again.
+func (s *Service) updateJob(ctx context.Context, j *pier.Job, change func(*pier.Job) error) (*pier.Job, error) {
+	for attempt := 0; ; attempt++ {
+		if err := change(j); err != nil {
+			return nil, err
+		}
+		err := s.store.UpdateJob(ctx, j)
+		if err == nil {
+			return j, nil
+		}
+		if pier.ErrorCode(err) != pier.ECONFLICT || attempt == 4 {
+			return nil, err
+		}
+		if j, err = s.store.GetJob(ctx, j.AccountID, j.AppID, j.BranchName, j.ID); err != nil {
+			return nil, err
+		}
 	}
-	if err := s.store.UpdateJob(ctx, j); err != nil {
-		return nil, err
-	}
-	return j, nil
 }
 
 // DeleteJob deletes a job that is not running and returns it as it was.

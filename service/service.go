@@ -27,20 +27,28 @@ type Config struct {
 	Now func() time.Time
 	// Logger receives operational events; slog.Default() when nil.
 	Logger *slog.Logger
+	// JobQueued, when set, is called after a job becomes PENDING (to wake
+	// the runner).
+	JobQueued func()
+	// Changed, when set, is called with an app's id after the app or one of
+	// its branches changed in a way the edge serves (auth, names, deletion).
+	Changed func(appID string)
 }
 
 // Service implements the Amplify operations over a pier.Store. It is safe for
 // concurrent use.
 type Service struct {
 	store  pier.Store
+	blobs  pier.BlobStore
 	cfg    Config
 	tokens *signer // signs pagination tokens
 	urls   *signer // signs upload, log and artifact URLs
 }
 
-// New returns a Service over store. The signing keys are shared through the
-// store so that every node issues and accepts the same tokens and URLs.
-func New(ctx context.Context, store pier.Store, cfg Config) (*Service, error) {
+// New returns a Service over store and blobs. The signing keys are shared
+// through the store so that every node issues and accepts the same tokens
+// and URLs.
+func New(ctx context.Context, store pier.Store, blobs pier.BlobStore, cfg Config) (*Service, error) {
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
 	}
@@ -54,7 +62,13 @@ func New(ctx context.Context, store pier.Store, cfg Config) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Service{store: store, cfg: cfg}
+	if cfg.JobQueued == nil {
+		cfg.JobQueued = func() {}
+	}
+	if cfg.Changed == nil {
+		cfg.Changed = func(string) {}
+	}
+	s := &Service{store: store, blobs: blobs, cfg: cfg}
 	for name, dst := range map[string]**signer{"pagination-token-key": &s.tokens, "signed-url-key": &s.urls} {
 		key, err := store.Secret(ctx, name, []byte(pier.NewSecret(32)))
 		if err != nil {

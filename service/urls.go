@@ -13,6 +13,9 @@ import (
 // and how long a created deployment may wait for StartDeployment.
 const UploadURLLifetime = 8 * time.Hour
 
+// BlobURLLifetime is how long a signed URL to a log or artifact stays valid.
+const BlobURLLifetime = time.Hour
+
 // Query parameters of signed URLs.
 const (
 	urlExpiresParam   = "X-Pier-Expires"

@@ -17,6 +17,10 @@ import (
 	"github.com/pier-hosting/pier"
 	"github.com/pier-hosting/pier/awsapi"
 	"github.com/pier-hosting/pier/awsapi/sigv4"
+	"github.com/pier-hosting/pier/blob/fsblob"
+	"github.com/pier-hosting/pier/deploy"
+	"github.com/pier-hosting/pier/edge"
+	"github.com/pier-hosting/pier/s3blob"
 	"github.com/pier-hosting/pier/service"
 	"github.com/pier-hosting/pier/sqlite"
 )
@@ -33,6 +37,7 @@ type Config struct {
 	Blob       string // --blob: file:DIR (s3://… later)
 	Roles      string // --roles: comma-separated subset of api,edge,runner
 	LogLevel   string // --log-level: debug, info, warn or error
+	S3Endpoint string // --s3-endpoint: S3-compatible store for s3:// deployment sources
 }
 
 // Main is a running "pier serve". Tests create one, call ParseFlags and Run,
@@ -41,15 +46,19 @@ type Main struct {
 	Config Config
 	// APIURL is the API's base URL once Run has returned.
 	APIURL string
+	// EdgeURL is the edge's base URL (http://host:port) once Run has
+	// returned, "" without the edge role.
+	EdgeURL string
 	// AdminKey is the administrator's access key once Run has returned.
 	AdminKey *pier.AccessKey
 
-	stdout io.Writer
-	getenv func(string) string
-	store  pier.Store
-	api    *http.Server
-	apiLn  net.Listener
-	done   chan error
+	stdout  io.Writer
+	getenv  func(string) string
+	store   pier.Store
+	servers []*http.Server
+	done    chan error
+	stop    context.CancelFunc // stops the runner
+	stopped chan struct{}      // closed when the runner has stopped
 }
 
 // NewMain returns a Main that prints to stdout and reads the environment
@@ -73,6 +82,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&c.Blob, "blob", "", "blob store: file:DIR (default file:DATA-DIR/blobs)")
 	fs.StringVar(&c.Roles, "roles", "api,edge,runner", "roles to run: a comma-separated subset of api,edge,runner")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.StringVar(&c.S3Endpoint, "s3-endpoint", "", "S3-compatible endpoint for s3:// deployment sources (credentials: PIER_S3_ACCESS_KEY_ID, PIER_S3_SECRET_ACCESS_KEY)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -124,34 +134,110 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.AdminKey = key
-
-	if m.apiLn, err = net.Listen("tcp", c.APIAddr); err != nil {
-		return fmt.Errorf("listen on --api-addr: %w", err)
-	}
-	m.APIURL = "http://" + m.apiLn.Addr().String()
-	publicURL := c.PublicURL
-	if publicURL == "" {
-		publicURL = m.APIURL
-	}
-	svc, err := service.New(ctx, store, service.Config{Region: c.Region, BaseDomain: c.BaseDomain, PublicURL: publicURL, Logger: logger})
+	blobs, err := fsblob.New(strings.TrimPrefix(c.Blob, "file:"))
 	if err != nil {
-		return err
+		return fmt.Errorf("open blob store: %w", err)
 	}
-	verifier := &sigv4.Verifier{Credentials: awsapi.StoreCredentials{Store: store}, Services: []string{"amplify"}}
-	m.api = &http.Server{
-		Handler:           awsapi.NewServer(svc, verifier, logger),
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	tmp := filepath.Join(c.DataDir, "tmp")
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
+		return fmt.Errorf("create temp dir: %w", err)
 	}
-	m.done = make(chan error, 1)
-	go func() { m.done <- m.api.Serve(m.apiLn) }()
+
+	roles := map[string]bool{}
+	for _, r := range strings.Split(c.Roles, ",") {
+		roles[r] = true
+	}
+	var edgeSrv *edge.Server
+	var runner *deploy.Runner
+	if roles["edge"] {
+		edgeSrv = edge.New(edge.Config{BaseDomain: c.BaseDomain, Store: store, Blobs: blobs, Logger: logger})
+	}
+	invalidate := func(appID string) {
+		if edgeSrv != nil {
+			edgeSrv.Invalidate(appID)
+		}
+	}
+	if roles["runner"] {
+		var buckets deploy.Buckets
+		if c.S3Endpoint != "" {
+			buckets = s3blob.NewBuckets(c.S3Endpoint, c.Region, m.getenv("PIER_S3_ACCESS_KEY_ID"), m.getenv("PIER_S3_SECRET_ACCESS_KEY"))
+		}
+		host, _ := os.Hostname()
+		runner = deploy.New(deploy.Config{
+			Store: store, Blobs: blobs, Buckets: buckets, TempDir: tmp,
+			Owner:     fmt.Sprintf("%s/%d", host, os.Getpid()),
+			Exclusive: strings.HasPrefix(c.Database, "sqlite:"),
+			OnPublish: invalidate, Logger: logger,
+		})
+	}
+
+	m.done = make(chan error, 3)
+	if roles["api"] {
+		ln, err := net.Listen("tcp", c.APIAddr)
+		if err != nil {
+			return fmt.Errorf("listen on --api-addr: %w", err)
+		}
+		m.APIURL = "http://" + ln.Addr().String()
+		publicURL := c.PublicURL
+		if publicURL == "" {
+			publicURL = m.APIURL
+		}
+		svc, err := service.New(ctx, store, blobs, service.Config{
+			Region: c.Region, BaseDomain: c.BaseDomain, PublicURL: publicURL, Logger: logger,
+			Changed: invalidate, JobQueued: func() {
+				if runner != nil {
+					runner.Notify()
+				}
+			},
+		})
+		if err != nil {
+			_ = ln.Close()
+			return err
+		}
+		verifier := &sigv4.Verifier{Credentials: awsapi.StoreCredentials{Store: store}, Services: []string{"amplify"}}
+		m.serve(ln, awsapi.NewServer(svc, verifier, logger), logger)
+	}
+	if edgeSrv != nil {
+		ln, err := net.Listen("tcp", c.EdgeAddr)
+		if err != nil {
+			return fmt.Errorf("listen on --edge-addr: %w", err)
+		}
+		m.EdgeURL = "http://" + ln.Addr().String()
+		m.serve(ln, edgeSrv, logger)
+	}
+	if runner != nil {
+		runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+		m.stop, m.stopped = stop, make(chan struct{})
+		go func() {
+			defer close(m.stopped)
+			_ = runner.Run(runCtx)
+		}()
+	}
 	m.printBanner(key, fresh)
 	return nil
 }
 
+// serve serves h on ln in the background.
+func (m *Main) serve(ln net.Listener, h http.Handler, logger *slog.Logger) {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	m.servers = append(m.servers, srv)
+	go func() { m.done <- srv.Serve(ln) }()
+}
+
 // printBanner tells a new user where Pier listens and how to authenticate.
 func (m *Main) printBanner(key *pier.AccessKey, fresh bool) {
-	fmt.Fprintf(m.stdout, "Pier is running.\n  Amplify API:  %s   (aws amplify … --endpoint-url %s)\n", m.APIURL, m.APIURL)
+	fmt.Fprintf(m.stdout, "Pier is running.\n")
+	if m.APIURL != "" {
+		fmt.Fprintf(m.stdout, "  Amplify API:  %s   (aws amplify … --endpoint-url %s)\n", m.APIURL, m.APIURL)
+	}
+	if m.EdgeURL != "" {
+		_, port, _ := net.SplitHostPort(strings.TrimPrefix(m.EdgeURL, "http://"))
+		fmt.Fprintf(m.stdout, "  Edge:         %s   (branch sites at http://BRANCH.APPID.%s:%s/)\n", m.EdgeURL, m.Config.BaseDomain, port)
+	}
 	fmt.Fprintf(m.stdout, "  Data:         %s\n", m.Config.DataDir)
 	fmt.Fprintf(m.stdout, "  Account:      %s, access key %s\n", key.AccountID, key.ID)
 	if m.getenv(envAccessKeyID) == "" {
@@ -168,13 +254,17 @@ func (m *Main) printBanner(key *pier.AccessKey, fresh bool) {
 // Close stops the roles and closes the store.
 func (m *Main) Close() error {
 	var errs []error
-	if m.api != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		errs = append(errs, m.api.Shutdown(ctx))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, srv := range m.servers {
+		errs = append(errs, srv.Shutdown(ctx))
 		if err := <-m.done; !errors.Is(err, http.ErrServerClosed) {
 			errs = append(errs, err)
 		}
+	}
+	if m.stop != nil {
+		m.stop()
+		<-m.stopped
 	}
 	if m.store != nil {
 		errs = append(errs, m.store.Close())

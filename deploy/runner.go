@@ -1,0 +1,174 @@
+// Package deploy runs manual deployments: it claims MANUAL and RETRY jobs,
+// stages their source (uploads, a zip URL, an S3 prefix), stores the files as
+// content-addressed blobs with precompressed variants, and publishes the new
+// deployment with one transactional pointer swap. A failed job leaves the
+// live site untouched.
+package deploy
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/pier-hosting/pier"
+	"github.com/pier-hosting/pier/archive"
+)
+
+// Config configures a Runner.
+type Config struct {
+	Store pier.Store
+	Blobs pier.BlobStore
+	// Buckets reads s3:// sources; nil refuses them with a clear reason.
+	Buckets Buckets
+	// HTTPClient downloads http(s) sources (a client with a 5-minute
+	// timeout when nil).
+	HTTPClient *http.Client
+	// TempDir holds staging directories (os.TempDir() when empty).
+	TempDir string
+	// Limits bound archives and bucket prefixes (archive.DefaultLimits()
+	// when zero).
+	Limits archive.Limits
+	// Owner names this runner in job leases.
+	Owner string
+	// Exclusive says no other runner shares the store (the embedded
+	// default): jobs left RUNNING by a previous process are failed at start
+	// instead of after their lease runs out.
+	Exclusive bool
+	// Lease is how long a claimed job stays leased without a heartbeat
+	// (30 s when zero).
+	Lease time.Duration
+	// Poll is how often the queue is checked when Notify is not called
+	// (1 s when zero).
+	Poll time.Duration
+	// OnPublish is called with the app id after a deployment goes live.
+	OnPublish func(appID string)
+	// RetainBlobs is how long an unreferenced blob survives (24 h when zero).
+	RetainBlobs time.Duration
+	Logger      *slog.Logger
+	Now         func() time.Time
+}
+
+// jobTypes are the job types this runner executes.
+var jobTypes = []string{pier.JobTypeManual, pier.JobTypeRetry}
+
+// Runner executes manual deployment jobs. Run it once per process.
+type Runner struct {
+	cfg  Config
+	wake chan struct{}
+}
+
+// New returns a Runner with cfg's defaults filled in.
+func New(cfg Config) *Runner {
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 5 * time.Minute}
+	}
+	if cfg.TempDir == "" {
+		cfg.TempDir = os.TempDir()
+	}
+	if cfg.Limits == (archive.Limits{}) {
+		cfg.Limits = archive.DefaultLimits()
+	}
+	if cfg.Lease == 0 {
+		cfg.Lease = 30 * time.Second
+	}
+	if cfg.Poll == 0 {
+		cfg.Poll = time.Second
+	}
+	if cfg.RetainBlobs == 0 {
+		cfg.RetainBlobs = 24 * time.Hour
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.OnPublish == nil {
+		cfg.OnPublish = func(string) {}
+	}
+	return &Runner{cfg: cfg, wake: make(chan struct{}, 1)}
+}
+
+// Notify wakes the runner: a job was queued.
+func (r *Runner) Notify() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run claims and executes jobs until ctx ends. It also fails jobs whose
+// runner died and, hourly, collects unreferenced blobs.
+func (r *Runner) Run(ctx context.Context) error {
+	if r.cfg.Exclusive {
+		r.reapOrphans(ctx, time.Time{})
+	}
+	tick := time.NewTicker(r.cfg.Poll)
+	defer tick.Stop()
+	lastGC := r.cfg.Now()
+	for {
+		for r.claimOne(ctx) {
+		}
+		r.reapOrphans(ctx, r.cfg.Now())
+		if r.cfg.Now().Sub(lastGC) > time.Hour {
+			lastGC = r.cfg.Now()
+			if err := r.CollectGarbage(ctx); err != nil {
+				r.cfg.Logger.Error("collect garbage", "err", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-r.wake:
+		case <-tick.C:
+		}
+	}
+}
+
+// claimOne claims and executes one job; false when there was none.
+func (r *Runner) claimOne(ctx context.Context) bool {
+	j, err := r.cfg.Store.ClaimJob(ctx, jobTypes, r.cfg.Owner, r.cfg.Now().Add(r.cfg.Lease))
+	if pier.ErrorCode(err) == pier.ENOTFOUND || ctx.Err() != nil {
+		return false
+	} else if err != nil {
+		r.cfg.Logger.Error("claim job", "err", err)
+		return false
+	}
+	r.execute(ctx, j)
+	return true
+}
+
+// reapOrphans ends the jobs whose runner died: their lease ran out before
+// now, or (zero now, exclusive runner at start) any RUNNING job at all. A
+// job being stopped ends CANCELLED, any other FAILED; the live site was never
+// touched.
+func (r *Runner) reapOrphans(ctx context.Context, now time.Time) {
+	at := now
+	if at.IsZero() {
+		at = time.Unix(1<<62, 0) // every lease has ended
+	}
+	jobs, err := r.cfg.Store.ExpiredJobs(ctx, at)
+	if err != nil {
+		r.cfg.Logger.Error("find orphaned jobs", "err", err)
+		return
+	}
+	for _, j := range jobs {
+		end := r.cfg.Now().UTC()
+		if j.Status == pier.JobCancelling {
+			j.Status, j.StatusReason = pier.JobCancelled, "Stopped by StopJob."
+		} else {
+			j.Status, j.StatusReason = pier.JobFailed, "The runner stopped before the deployment finished; the live site was not changed."
+		}
+		j.EndTime = end
+		for i := range j.Steps {
+			if j.Steps[i].EndTime.IsZero() {
+				j.Steps[i].Status, j.Steps[i].EndTime = j.Status, end
+			}
+		}
+		if err := r.cfg.Store.UpdateJob(ctx, j); err != nil && pier.ErrorCode(err) != pier.ECONFLICT {
+			r.cfg.Logger.Error("end orphaned job", "job", j.IDString(), "err", err)
+		}
+	}
+}
