@@ -51,6 +51,9 @@ type Main struct {
 	EdgeURL string
 	// AdminKey is the administrator's access key once Run has returned.
 	AdminKey *pier.AccessKey
+	// Now is the clock of the API and the runner (time.Now when nil); tests
+	// set it to travel in time.
+	Now func() time.Time
 
 	stdout  io.Writer
 	getenv  func(string) string
@@ -165,7 +168,7 @@ func (m *Main) Run(ctx context.Context) error {
 		host, _ := os.Hostname()
 		runner = deploy.New(deploy.Config{
 			Store: store, Blobs: blobs, Buckets: buckets, TempDir: tmp,
-			Owner:     fmt.Sprintf("%s/%d", host, os.Getpid()),
+			Owner:     fmt.Sprintf("%s/%d", host, os.Getpid()), Now: m.Now,
 			Exclusive: strings.HasPrefix(c.Database, "sqlite:"),
 			OnPublish: invalidate, Logger: logger,
 		})
@@ -183,7 +186,7 @@ func (m *Main) Run(ctx context.Context) error {
 			publicURL = m.APIURL
 		}
 		svc, err := service.New(ctx, store, blobs, service.Config{
-			Region: c.Region, BaseDomain: c.BaseDomain, PublicURL: publicURL, Logger: logger,
+			Region: c.Region, BaseDomain: c.BaseDomain, PublicURL: publicURL, Logger: logger, Now: m.Now,
 			Changed: invalidate, JobQueued: func() {
 				if runner != nil {
 					runner.Notify()
