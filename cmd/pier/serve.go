@@ -168,7 +168,7 @@ func (m *Main) Run(ctx context.Context) error {
 		host, _ := os.Hostname()
 		runner = deploy.New(deploy.Config{
 			Store: store, Blobs: blobs, Buckets: buckets, TempDir: tmp,
-			Owner:     fmt.Sprintf("%s/%d", host, os.Getpid()), Now: m.Now,
+			Owner: fmt.Sprintf("%s/%d", host, os.Getpid()), Now: m.Now,
 			Exclusive: strings.HasPrefix(c.Database, "sqlite:"),
 			OnPublish: invalidate, Logger: logger,
 		})
