@@ -57,3 +57,33 @@ type DeploymentStore interface {
 	// if a branch serves it, ENOTFOUND if there is none.
 	DeleteDeployment(ctx context.Context, id string) error
 }
+
+// KnownFiles indexes by md5 the files of the deployments the app's branches
+// serve: content a new fileMap deployment need not upload again.
+func KnownFiles(ctx context.Context, s Store, accountID, appID string) (map[string]File, error) {
+	known := map[string]File{}
+	for p := (Page{Limit: 50}); ; {
+		branches, next, err := s.ListBranches(ctx, accountID, appID, p)
+		if err != nil {
+			return nil, err
+		}
+		for _, b := range branches {
+			if b.DeploymentID == "" {
+				continue
+			}
+			d, err := s.GetDeployment(ctx, b.DeploymentID)
+			if ErrorCode(err) == ENOTFOUND {
+				continue
+			} else if err != nil {
+				return nil, err
+			}
+			for _, f := range d.Files {
+				known[f.MD5] = f
+			}
+		}
+		if next == "" {
+			return known, nil
+		}
+		p.After = next
+	}
+}

@@ -30,6 +30,9 @@ type Server struct {
 	routes   []*route
 	// MaxBodyBytes bounds request bodies (DefaultMaxBodyBytes).
 	MaxBodyBytes int64
+	// EdgeURL is the edge's base URL reported by /_pier/info ("" when this
+	// node runs no edge).
+	EdgeURL string
 }
 
 // NewServer returns the API handler over svc, authenticating with verifier.

@@ -7,8 +7,10 @@ import (
 	"github.com/pier-hosting/pier"
 )
 
-// signedPrefix starts the paths of Pier's own signed URLs (uploads, logs,
-// artifacts). They carry their authorization in the URL, not SigV4.
+// signedPrefix starts the paths of Pier's own URLs: signed uploads, logs and
+// artifacts, which carry their authorization in the URL instead of SigV4,
+// and /_pier/info, which tells clients such as "pier deploy" where the edge
+// listens.
 const signedPrefix = "/_pier/"
 
 // serveSigned serves a signed URL: PUT to an upload URL, GET of a blob URL.
@@ -17,9 +19,22 @@ func (s *Server) serveSigned(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.EscapedPath()
 	var err error
 	switch {
+	case r.Method == http.MethodGet && path == signedPrefix+"info":
+		_ = writeJSON(w, http.StatusOK, map[string]string{"edgeUrl": s.EdgeURL})
+		return
 	case r.Method == http.MethodPut && strings.HasPrefix(path, signedPrefix+"uploads/"):
 		if err = s.svc.Upload(r.Context(), path, r.URL.Query(), r.Body); err == nil {
 			w.WriteHeader(http.StatusOK)
+			return
+		}
+	case r.Method == http.MethodHead && strings.HasPrefix(path, signedPrefix+"uploads/"):
+		var have bool
+		if have, err = s.svc.HasUpload(r.Context(), path, r.URL.Query()); err == nil {
+			if have {
+				w.WriteHeader(http.StatusOK)
+			} else {
+				w.WriteHeader(http.StatusNotFound)
+			}
 			return
 		}
 	case (r.Method == http.MethodGet || r.Method == http.MethodHead) && strings.HasPrefix(path, signedPrefix+"blobs/"):

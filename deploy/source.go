@@ -58,10 +58,12 @@ func (r *Runner) stage(ctx context.Context, j *pier.Job, dir string, log *logWri
 	}
 }
 
-// stageFiles copies the files uploaded for a fileMap deployment into dir,
-// checking that each was uploaded with the declared md5.
+// stageFiles copies the files of a fileMap deployment into dir, checking
+// that each has the declared md5. A file that was not uploaded is taken from
+// the app's live deployments when one of them has that md5.
 func (r *Runner) stageFiles(ctx context.Context, j *pier.Job, owner int64, dir string) ([]archive.File, error) {
 	files := make([]archive.File, 0, len(j.FileMap))
+	var known map[string]pier.File
 	for name, want := range j.FileMap {
 		rel := strings.TrimLeft(name, "/")
 		dst := filepath.Join(dir, filepath.FromSlash(rel))
@@ -73,7 +75,19 @@ func (r *Runner) stageFiles(ctx context.Context, j *pier.Job, owner int64, dir s
 			return nil, fmt.Errorf("stage %s: %w", rel, err)
 		}
 		h := md5.New()
-		err = r.copyBlob(ctx, pier.UploadKey(j.AccountID, j.AppID, j.BranchName, owner, "files/"+rel), io.MultiWriter(out, h), fmt.Sprintf("file %q was not uploaded", name))
+		key := pier.UploadKey(j.AccountID, j.AppID, j.BranchName, owner, "files/"+rel)
+		if _, serr := r.cfg.Blobs.Stat(ctx, key); pier.ErrorCode(serr) == pier.ENOTFOUND {
+			if known == nil {
+				if known, err = pier.KnownFiles(ctx, r.cfg.Store, j.AccountID, j.AppID); err != nil {
+					out.Close()
+					return nil, err
+				}
+			}
+			if f, ok := known[strings.ToLower(want)]; ok {
+				key = pier.ContentKey(f.SHA256)
+			}
+		}
+		err = r.copyBlob(ctx, key, io.MultiWriter(out, h), fmt.Sprintf("file %q was not uploaded", name))
 		size, _ := out.Seek(0, io.SeekCurrent)
 		if cerr := out.Close(); err == nil {
 			err = cerr

@@ -50,6 +50,44 @@ func (s *Service) Upload(ctx context.Context, escapedPath string, query url.Valu
 	return pier.Errorf(pier.ENOTFOUND, "No upload at this URL.")
 }
 
+// HasUpload answers a HEAD of an upload URL: whether Pier already has the
+// content — it was uploaded, or (for a file) one of the app's live
+// deployments has a file with the declared md5 — so the upload can be
+// skipped. The URL's PUT signature authorizes the question.
+func (s *Service) HasUpload(ctx context.Context, escapedPath string, query url.Values) (bool, error) {
+	if err := s.VerifyURL(http.MethodPut, escapedPath, query); err != nil {
+		return false, err
+	}
+	segs, err := unescapeSegments(escapedPath)
+	if err != nil || len(segs) < 7 || segs[0] != "_pier" || segs[1] != "uploads" {
+		return false, pier.Errorf(pier.ENOTFOUND, "No upload at this URL.")
+	}
+	account, appID, branch, jobID := segs[2], segs[3], segs[4], parseJobID(segs[5])
+	j, err := s.store.GetJob(ctx, account, appID, branch, jobID)
+	if err != nil {
+		return false, err
+	}
+	name := segs[6]
+	if name == "files" && len(segs) == 8 {
+		name = "files/" + cleanFilePath(segs[7])
+	}
+	if _, err := s.blobs.Stat(ctx, pier.UploadKey(account, appID, branch, j.ID, name)); err == nil {
+		return true, nil
+	} else if pier.ErrorCode(err) != pier.ENOTFOUND {
+		return false, err
+	}
+	want, ok := j.FileMap[segs[len(segs)-1]]
+	if !ok || len(segs) != 8 {
+		return false, nil
+	}
+	known, err := pier.KnownFiles(ctx, s.store, account, appID)
+	if err != nil {
+		return false, err
+	}
+	_, ok = known[strings.ToLower(want)]
+	return ok, nil
+}
+
 // putUpload stores body under key, checking its size and, when wantMD5 is
 // set, its md5; a failed check deletes what was stored.
 func (s *Service) putUpload(ctx context.Context, key string, body io.Reader, wantMD5 string) error {

@@ -175,6 +175,14 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 
 	m.done = make(chan error, 3)
+	if edgeSrv != nil {
+		ln, err := net.Listen("tcp", c.EdgeAddr)
+		if err != nil {
+			return fmt.Errorf("listen on --edge-addr: %w", err)
+		}
+		m.EdgeURL = "http://" + ln.Addr().String()
+		m.serve(ln, edgeSrv, logger)
+	}
 	if roles["api"] {
 		ln, err := net.Listen("tcp", c.APIAddr)
 		if err != nil {
@@ -198,15 +206,9 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 		verifier := &sigv4.Verifier{Credentials: awsapi.StoreCredentials{Store: store}, Services: []string{"amplify"}}
-		m.serve(ln, awsapi.NewServer(svc, verifier, logger), logger)
-	}
-	if edgeSrv != nil {
-		ln, err := net.Listen("tcp", c.EdgeAddr)
-		if err != nil {
-			return fmt.Errorf("listen on --edge-addr: %w", err)
-		}
-		m.EdgeURL = "http://" + ln.Addr().String()
-		m.serve(ln, edgeSrv, logger)
+		api := awsapi.NewServer(svc, verifier, logger)
+		api.EdgeURL = m.EdgeURL
+		m.serve(ln, api, logger)
 	}
 	if runner != nil {
 		runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
