@@ -63,14 +63,29 @@ func startServer(t *testing.T) *testServer {
 }
 
 // startServerAt starts a server on dir with env as its environment (nil: no
-// variables, so the administrator key is generated or read from dir). The
-// server is closed when the test ends unless the test closed it already.
+// variables, so the administrator key is generated or read from dir). It
+// runs the API and edge roles but no runner, so jobs stay in the state the
+// API leaves them in. The server is closed when the test ends unless the
+// test closed it already.
 func startServerAt(t *testing.T, dir string, env map[string]string) *testServer {
+	t.Helper()
+	return startServerWith(t, dir, env, nil, "--roles", "api,edge")
+}
+
+// startServerWith starts a server on dir with env as its environment, the
+// API and the edge on free ports. flags come after the defaults, so they
+// override them (all roles run unless flags say otherwise); setup, when not
+// nil, adjusts the Main before it runs (its clock, say).
+func startServerWith(t *testing.T, dir string, env map[string]string, setup func(*Main), flags ...string) *testServer {
 	t.Helper()
 	s := &testServer{dir: dir, stdout: &bytes.Buffer{}}
 	s.Main = NewMain(s.stdout, func(k string) string { return env[k] })
-	if err := s.ParseFlags([]string{"--data-dir", dir, "--api-addr", "127.0.0.1:0", "--log-level", "warn"}); err != nil {
+	args := []string{"--data-dir", dir, "--api-addr", "127.0.0.1:0", "--edge-addr", "127.0.0.1:0", "--log-level", "warn"}
+	if err := s.ParseFlags(append(args, flags...)); err != nil {
 		t.Fatalf("ParseFlags: %v", err)
+	}
+	if setup != nil {
+		setup(s.Main)
 	}
 	if err := s.Run(t.Context()); err != nil {
 		_ = s.Main.Close()
