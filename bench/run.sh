@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Serves the same files with nginx and with the Pier edge on loopback and
+# runs wrk against both in one run: a small file, a random one of 1,000
+# small files, and a 1 MiB file. Prints requests/s and the Pier/nginx ratio.
+#
+#   bash bench/run.sh            # 10 s per measurement
+#   DURATION=5s bash bench/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-10s}
+CONNS=${CONNS:-64}
+THREADS=${THREADS:-2}
+
+need() { command -v "$1" >/dev/null 2>&1 || { echo "installing $2"; apt-get install -y --no-install-recommends "$2" >/dev/null; }; }
+need wrk wrk
+need nginx nginx
+
+TMP=$(mktemp -d)
+chmod 755 "$TMP" # nginx workers run as an unprivileged user
+cleanup() {
+  [ -n "${PIER_PID:-}" ] && kill "$PIER_PID" 2>/dev/null || true
+  [ -f "$TMP/nginx/nginx.pid" ] && kill "$(cat "$TMP/nginx/nginx.pid")" 2>/dev/null || true
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# The site: one small page, 1,000 small files, one 1 MiB file.
+SITE=$TMP/site
+mkdir -p "$SITE/small"
+python3 - "$SITE" <<'PY'
+import os, sys, random
+site = sys.argv[1]
+random.seed(1)
+page = "<!doctype html><title>bench</title>" + "<p>" + "lorem ipsum dolor sit amet " * 30 + "</p>\n"
+open(os.path.join(site, "index.html"), "w").write(page)
+for i in range(1000):
+    open(os.path.join(site, "small", "f%04d.html" % i), "w").write(page.replace("bench", "bench %d" % i))
+open(os.path.join(site, "big.bin"), "wb").write(random.randbytes(1 << 20))
+PY
+cat > "$TMP/random.lua" <<'LUA'
+math.randomseed(os.time())
+request = function()
+  return wrk.format("GET", string.format("/small/f%04d.html", math.random(0, 999)))
+end
+LUA
+
+# Pier: serve, create an app and branch, deploy the site.
+go build -o "$TMP/pier" ./cmd/pier
+API=$(port); EDGE=$(port)
+export PIER_ACCESS_KEY_ID=AKIABENCH0000000000 PIER_SECRET_ACCESS_KEY=bench-secret
+export AWS_ACCESS_KEY_ID=$PIER_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$PIER_SECRET_ACCESS_KEY AWS_DEFAULT_REGION=us-east-1
+export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_PAGER=""
+"$TMP/pier" serve --data-dir "$TMP/data" --api-addr "127.0.0.1:$API" --edge-addr "127.0.0.1:$EDGE" --log-level error >"$TMP/pier.log" 2>&1 &
+PIER_PID=$!
+for _ in $(seq 50); do curl -s "http://127.0.0.1:$API/_pier/info" >/dev/null && break; sleep 0.1; done
+E="--endpoint-url http://127.0.0.1:$API"
+APP=$(aws amplify create-app --name bench $E --query app.appId --output text)
+aws amplify create-branch --app-id "$APP" --branch-name main $E >/dev/null
+"$TMP/pier" deploy "$SITE" --app "$APP" --branch main --endpoint "http://127.0.0.1:$API" >/dev/null
+HOST="main.$APP.localhost"
+
+# nginx: sendfile, no access log, one worker per core.
+NGINX=$(port)
+mkdir -p "$TMP/nginx/logs"
+cat > "$TMP/nginx/nginx.conf" <<CONF
+worker_processes auto;
+pid $TMP/nginx/nginx.pid;
+error_log $TMP/nginx/logs/error.log;
+events { worker_connections 4096; }
+http {
+  include /etc/nginx/mime.types;
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  server { listen 127.0.0.1:$NGINX; root $SITE; }
+}
+CONF
+nginx -c "$TMP/nginx/nginx.conf" -p "$TMP/nginx"
+sleep 0.3
+
+# rps URL [wrk args…] prints the requests/s wrk measured.
+rps() {
+  local url=$1; shift
+  wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" "$@" "$url" | awk '/Requests\/sec/ {print $2}'
+}
+check() { [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Host: $1" "$2")" = 200 ] || { echo "bench: $2 is not served"; exit 1; }; }
+check "$HOST" "http://127.0.0.1:$EDGE/index.html"; check "$HOST" "http://127.0.0.1:$EDGE/big.bin"
+check localhost "http://127.0.0.1:$NGINX/index.html"
+
+printf '%-28s %12s %12s %8s\n' scenario "nginx req/s" "pier req/s" ratio
+row() {
+  local name=$1 path=$2; shift 2
+  local n p
+  n=$(rps "http://127.0.0.1:$NGINX$path" "$@")
+  p=$(rps "http://127.0.0.1:$EDGE$path" -H "Host: $HOST" "$@")
+  printf '%-28s %12.0f %12.0f %7.2fx\n' "$name" "$n" "$p" "$(python3 -c "print($p/$n)")"
+}
+row "small file (2 KB)" /index.html
+row "random of 1,000 small files" / -s "$TMP/random.lua"
+row "1 MiB file" /big.bin
