@@ -105,6 +105,9 @@ func (s *Service) putUpload(ctx context.Context, key string, body io.Reader, wan
 	if reject != nil {
 		return errors.Join(reject, s.blobs.Delete(ctx, key))
 	}
+	if sy, ok := s.blobs.(interface{ Sync(context.Context) error }); ok {
+		return sy.Sync(ctx) // the client may start the deployment as soon as we answer
+	}
 	return nil
 }
 

@@ -165,3 +165,17 @@ func TestLongSegment(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestSync(t *testing.T) {
+	s, err := fsblob.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Put(t.Context(), "sha256/ab/cd", strings.NewReader("x")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Sync(t.Context()); err != nil {
+		t.Fatalf("Sync: %v", err)
+	}
+}

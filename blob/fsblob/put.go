@@ -12,12 +12,16 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/pier-hosting/pier"
 )
 
-// Put writes r to a temporary file, syncs it, and renames it to the file of
-// key, creating its parent directories; then it syncs the parent directory
-// so that the blob survives a crash once Put returns. Put fails with
+// Put writes r to a temporary file and renames it to the file of key,
+// creating its parent directories, so readers see all of the blob or none of
+// it. Put does not sync: call Sync before recording blobs elsewhere (one
+// filesystem sync for a whole deployment costs what one fsync per file
+// would cost per file). Put fails with
 // ECONFLICT if a leading part of the key's path is a blob, or if the key's
 // path is a directory, and with EINVALID if a segment of the key is longer
 // than the file system allows (255 bytes on most).
@@ -45,8 +49,19 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) error {
 		}
 		return fmt.Errorf("put blob %q: %w", key, err)
 	}
-	if err := s.syncDir(dir); err != nil {
-		return fmt.Errorf("put blob %q: %w", key, err)
+	return nil
+}
+
+// Sync makes every blob Put so far durable, with one syncfs(2) of the
+// filesystem that holds the directory.
+func (s *Store) Sync(ctx context.Context) error {
+	d, err := s.root.Open(".")
+	if err != nil {
+		return fmt.Errorf("sync blobs: %w", err)
+	}
+	defer d.Close()
+	if err := unix.Syncfs(int(d.Fd())); err != nil {
+		return fmt.Errorf("sync blobs: %w", err)
 	}
 	return nil
 }
@@ -57,30 +72,17 @@ func conflict(err error) bool {
 	return errors.Is(err, syscall.EEXIST) || errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.EISDIR)
 }
 
-// writeTemp writes r to the new file tmp and syncs it.
+// writeTemp writes r to the new file tmp.
 func (s *Store) writeTemp(ctx context.Context, tmp string, r io.Reader) error {
 	f, err := s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
 	_, err = io.Copy(f, ctxReader{ctx, r})
-	if err == nil {
-		err = f.Sync()
-	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	return err
-}
-
-// syncDir syncs the directory name, making the renames in it durable.
-func (s *Store) syncDir(name string) error {
-	d, err := s.root.Open(name)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
 
 // removeStaleTemp removes the temporary files of Puts that have not finished

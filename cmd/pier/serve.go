@@ -58,6 +58,7 @@ type Main struct {
 	stdout  io.Writer
 	getenv  func(string) string
 	store   pier.Store
+	blobs   *fsblob.Store
 	servers []*http.Server
 	done    chan error
 	stop    context.CancelFunc // stops the runner
@@ -141,6 +142,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("open blob store: %w", err)
 	}
+	m.blobs = blobs
 	tmp := filepath.Join(c.DataDir, "tmp")
 	if err := os.MkdirAll(tmp, 0o700); err != nil {
 		return fmt.Errorf("create temp dir: %w", err)
@@ -273,6 +275,9 @@ func (m *Main) Close() error {
 	}
 	if m.store != nil {
 		errs = append(errs, m.store.Close())
+	}
+	if m.blobs != nil {
+		errs = append(errs, m.blobs.Close())
 	}
 	return errors.Join(errs...)
 }
