@@ -75,7 +75,9 @@ func translate(err error, what string) error {
 	switch {
 	case errors.As(err, &nsk), errors.As(err, &nsb):
 		return pier.Errorf(pier.ENOTFOUND, "%s does not exist.", what)
-	case errors.As(err, &api) && (api.ErrorCode() == "NotFound" || api.ErrorCode() == "NoSuchKey"):
+	case errors.As(err, &api) && (api.ErrorCode() == "NotFound" || api.ErrorCode() == "NoSuchKey" || api.ErrorCode() == "NoSuchBucket"):
+		// GetObject and ListObjectsV2 do not model NoSuchBucket, so the SDK
+		// returns it as a generic API error rather than *types.NoSuchBucket.
 		return pier.Errorf(pier.ENOTFOUND, "%s does not exist.", what)
 	case errors.As(err, &api) && (api.ErrorCode() == "AccessDenied" || api.ErrorCode() == "InvalidAccessKeyId" || api.ErrorCode() == "SignatureDoesNotMatch"):
 		return pier.Errorf(pier.EINVALID, "Access to %s was denied (%s).", what, api.ErrorCode())
