@@ -2,6 +2,8 @@ package pier
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"net/url"
 	"strconv"
@@ -76,11 +78,16 @@ func LogKey(account, appID, branch string, jobID int64, step string) string {
 }
 
 // jobKey is the key prefix of a job's blobs under kind. The branch name is
-// escaped into one segment: it may contain "/", or be "." or "..".
+// escaped into one segment — it may contain "/", or be "." or ".." — and
+// hashed when the escaped form is too long for a file name.
 func jobKey(kind, account, appID, branch string, jobID int64) string {
 	seg := url.PathEscape(branch)
 	if seg == "." || seg == ".." {
 		seg = strings.ReplaceAll(seg, ".", "%2E")
+	}
+	if len(seg) > 128 {
+		sum := sha256.Sum256([]byte(branch))
+		seg = "sha256-" + hex.EncodeToString(sum[:])
 	}
 	return kind + "/" + account + "/" + appID + "/" + seg + "/" + strconv.FormatInt(jobID, 10)
 }

@@ -51,3 +51,21 @@ func TestErrorCode(t *testing.T) {
 		t.Fatal("ErrorCode(nil) must be empty")
 	}
 }
+
+func TestJobKeysAreValidBlobKeys(t *testing.T) {
+	for _, branch := range []string{"main", "feature/x y", ".", "..", strings.Repeat("é/", 120)} {
+		for _, key := range []string{
+			pier.UploadKey("000000000000", "d1", branch, 7, "files/assets/app.js"),
+			pier.LogKey("000000000000", "d1", branch, 7, "DEPLOY"),
+		} {
+			if !pier.ValidBlobKey(key) {
+				t.Errorf("branch %q: key %q is not a valid blob key", branch, key)
+			}
+			for _, seg := range strings.Split(key, "/") {
+				if len(seg) > 255 {
+					t.Errorf("branch %q: segment of %d bytes", branch, len(seg))
+				}
+			}
+		}
+	}
+}
