@@ -27,7 +27,8 @@ type BlobStore interface {
 	// Delete removes a blob; deleting a missing blob is not an error.
 	Delete(ctx context.Context, key string) error
 	// List calls fn for every blob whose key starts with prefix, in no
-	// particular order, stopping at the first error fn returns.
+	// particular order, stopping at the first error fn returns. A prefix no
+	// valid key can start with ("/", "../", "a//") is EINVALID.
 	List(ctx context.Context, prefix string, fn func(key string, info BlobInfo) error) error
 }
 
