@@ -1,0 +1,205 @@
+package edge
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pier-hosting/pier"
+)
+
+// serveFile answers r from deployment d of branch b.
+func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, b *branchSite, d *deployment) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		writePage(w, http.StatusMethodNotAllowed)
+		return
+	}
+	dec := resolve(d.Deployment, r.URL.EscapedPath())
+	switch dec.status {
+	case http.StatusOK:
+		s.sendFile(w, r, b, d, dec.path, dec.file)
+	case http.StatusMovedPermanently:
+		location := dec.path
+		if r.URL.RawQuery != "" {
+			location += "?" + r.URL.RawQuery
+		}
+		http.Redirect(w, r, location, http.StatusMovedPermanently)
+	default:
+		writePage(w, dec.status)
+	}
+}
+
+// Header values shared by every response. Code that changes response
+// headers replaces values (Header.Set) and never modifies them in place.
+var (
+	acceptRanges = []string{"bytes"}
+	varyEncoding = []string{"Accept-Encoding"}
+)
+
+// sendFile sends file f (at manifest path name) of deployment d. The body is
+// the variant Accept-Encoding picks; ETag names that variant, so each
+// encoding validates separately. http.ServeContent answers conditional and
+// range requests; a plain GET or HEAD of a file held in memory is written
+// directly, with the headers ServeContent would send, because that is the
+// hot path.
+func (s *Server) sendFile(w http.ResponseWriter, r *http.Request, b *branchSite, d *deployment, name string, f pier.File) {
+	v := pick(f, header(r.Header, "Accept-Encoding"))
+	rep, blob, err := s.representation(r.Context(), v)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if blob != nil {
+		defer blob.Close()
+	}
+	if preconditionFailed(r, rep.etag[0], d.CreateTime) {
+		writePage(w, http.StatusPreconditionFailed)
+		return
+	}
+
+	h := w.Header()
+	h["Content-Type"] = []string{contentType(name, f)}
+	h["Cache-Control"] = b.cacheControl
+	h["Etag"] = rep.etag
+	if f.Gzip != nil || f.Brotli != nil {
+		h["Vary"] = varyEncoding
+	}
+	if v.encoding != nil {
+		// ServeContent leaves Content-Length out when Content-Encoding is
+		// set (it guards against writers that compress on the fly), but a
+		// stored variant's length is known. Every response ServeContent
+		// makes without the full body deletes or replaces it: 206 and 416
+		// replace, 304 deletes, and 412 was answered above.
+		h["Content-Encoding"] = v.encoding
+		h["Content-Length"] = rep.length
+	}
+	if blob == nil && plain(r) {
+		if d.lastModified != nil {
+			h["Last-Modified"] = d.lastModified
+		}
+		h["Accept-Ranges"] = acceptRanges
+		h["Content-Length"] = rep.length
+		w.WriteHeader(http.StatusOK)
+		if r.Method != http.MethodHead {
+			_, _ = w.Write(rep.data)
+		}
+		return
+	}
+	var content io.ReadSeeker = blob
+	if blob == nil {
+		content = bytes.NewReader(rep.data)
+	}
+	http.ServeContent(w, r, name, d.CreateTime, content)
+}
+
+// plain reports whether r asks for the whole body unconditionally (If-Match
+// and If-Unmodified-Since, already checked, cannot change that).
+func plain(r *http.Request) bool {
+	h := r.Header
+	return len(h["Range"]) == 0 && len(h["If-None-Match"]) == 0 && len(h["If-Modified-Since"]) == 0
+}
+
+// header returns the first value of a request header by its canonical key.
+// It saves Header.Get's canonicalization of the key on every call: the keys
+// of a request net/http parsed are canonical already.
+func header(h http.Header, canonicalKey string) string {
+	if v := h[canonicalKey]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// representation is one variant of a file, ready to send.
+type representation struct {
+	etag   []string // the ETag header: the variant's sha256, quoted
+	length []string // the Content-Length header of the whole body
+	data   []byte   // the body, when held in memory
+}
+
+// newRepresentation returns the representation of variant v, size bytes long.
+func newRepresentation(v variant, size int64) *representation {
+	return &representation{etag: []string{`"` + v.sha256 + `"`}, length: []string{strconv.FormatInt(size, 10)}}
+}
+
+// representation returns variant v. A small variant is held in memory; a
+// large one comes with its blob open (the caller closes it), straight from
+// the blob store, which for a local store is an *os.File that ServeContent's
+// copy hands to sendfile.
+func (s *Server) representation(ctx context.Context, v variant) (*representation, io.ReadSeekCloser, error) {
+	if v.size <= s.smallFileBytes {
+		rep, err := s.bodies.get(ctx, v.sha256, v.size, func(ctx context.Context) (*representation, error) {
+			return s.readBlob(ctx, v)
+		})
+		return rep, nil, err
+	}
+	blob, info, err := s.blobs.Open(ctx, pier.ContentKey(v.sha256))
+	if err != nil {
+		return nil, nil, fmt.Errorf("open blob %s: %w", v.sha256, err)
+	}
+	return newRepresentation(v, info.Size), blob, nil
+}
+
+// readBlob reads variant v whole, checking its size against the manifest.
+func (s *Server) readBlob(ctx context.Context, v variant) (*representation, error) {
+	blob, _, err := s.blobs.Open(ctx, pier.ContentKey(v.sha256))
+	if err != nil {
+		return nil, fmt.Errorf("open blob %s: %w", v.sha256, err)
+	}
+	defer blob.Close()
+	buf := make([]byte, v.size+1) // one byte more to notice a longer blob
+	n, err := io.ReadFull(blob, buf)
+	if err != io.ErrUnexpectedEOF && err != io.EOF {
+		if err == nil {
+			err = fmt.Errorf("longer than %d bytes", v.size)
+		}
+		return nil, fmt.Errorf("read blob %s: %w", v.sha256, err)
+	} else if int64(n) != v.size {
+		return nil, fmt.Errorf("read blob %s: %d bytes, want %d", v.sha256, n, v.size)
+	}
+	rep := newRepresentation(v, v.size)
+	rep.data = buf[:n]
+	return rep, nil
+}
+
+// preconditionFailed reports whether r's If-Match, or else its
+// If-Unmodified-Since, fails for a representation with etag (strong) and
+// modtime (RFC 9110 §13.2.2, as http.ServeContent evaluates them). The edge
+// answers these itself so that ServeContent never writes a 412 carrying a
+// variant's Content-Encoding and Content-Length.
+func preconditionFailed(r *http.Request, etag string, modtime time.Time) bool {
+	if im := header(r.Header, "If-Match"); im != "" {
+		for rest := im; rest != ""; {
+			var tag string
+			tag, rest, _ = strings.Cut(rest, ",")
+			if tag = strings.TrimSpace(tag); tag == "*" || tag == etag {
+				return false
+			}
+		}
+		return true
+	}
+	ius := header(r.Header, "If-Unmodified-Since")
+	if ius == "" || noTime(modtime) {
+		return false
+	}
+	t, err := http.ParseTime(ius)
+	return err == nil && modtime.Truncate(time.Second).After(t)
+}
+
+// contentType is the Content-Type of file f at path name: the manifest's,
+// else one guessed from the extension. The edge never sniffs content.
+func contentType(name string, f pier.File) string {
+	if f.ContentType != "" {
+		return f.ContentType
+	} else if t := mime.TypeByExtension(path.Ext(name)); t != "" {
+		return t
+	}
+	return "application/octet-stream"
+}

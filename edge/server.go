@@ -1,0 +1,213 @@
+// Package edge is Pier's hosting data plane: it serves the live deployment of
+// every branch by Host header, as Amplify Hosting serves
+// {displayName}.{appId}.amplifyapp.com.
+//
+// A request goes through these steps (DESIGN.md, "Request paths"):
+//
+//  1. Host → app and branch, from a per-app cache refreshed every SiteTTL.
+//  2. Basic auth: the app's credentials if it has them on, else the
+//     branch's (hosting-semantics §7.1).
+//  3. File resolution with clean URLs (§1.5) in the branch's deployment.
+//     Custom rules will run between steps 2 and 3.
+//  4. The file: precompressed variant, ETag, Last-Modified, conditional and
+//     range requests, Cache-Control. Small files come from memory; large
+//     ones are copied from an *os.File, so the kernel's sendfile does it.
+//
+// Deployments are immutable, so the only state that can go stale is the
+// branch → deployment mapping; callers that change it call Invalidate.
+package edge
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pier-hosting/pier"
+)
+
+// Store is the part of the metadata store the edge reads; every pier.Store
+// satisfies it. Methods must be safe for concurrent use and return ENOTFOUND
+// for what does not exist.
+type Store interface {
+	// FindApp returns an app by id whatever its account.
+	FindApp(ctx context.Context, appID string) (*pier.App, error)
+	// ListBranches lists an app's branches in creation order.
+	ListBranches(ctx context.Context, accountID, appID string, p pier.Page) ([]*pier.Branch, string, error)
+	// GetDeployment returns a deployment by id.
+	GetDeployment(ctx context.Context, id string) (*pier.Deployment, error)
+}
+
+var _ Store = pier.Store(nil)
+
+// Config configures a Server. Zero durations and sizes mean the defaults.
+type Config struct {
+	// BaseDomain is the parent of every app's default domain (required):
+	// app appId is {appId}.{BaseDomain} and its branches are served at
+	// {displayName}.{appId}.{BaseDomain}.
+	BaseDomain string
+	// Store is where apps, branches and deployments are read (required).
+	Store Store
+	// Blobs holds file bodies under pier.ContentKey(sha256) (required). A
+	// store whose Open returns an *os.File lets large files go out by
+	// sendfile.
+	Blobs pier.BlobStore
+	// Logger receives errors the edge cannot show clients; slog.Default()
+	// if nil.
+	Logger *slog.Logger
+	// SiteTTL is how long an app's resolved branches and live deployments
+	// are reused before the store is asked again (default 2s). Invalidate
+	// forgets them at once.
+	SiteTTL time.Duration
+	// MemoryBytes is the budget for file bodies held in memory, evicted
+	// least recently used first (default 64 MiB).
+	MemoryBytes int64
+	// SmallFileBytes is the largest file held in memory (default 256 KiB,
+	// at most MemoryBytes); larger files are read from Blobs per request.
+	SmallFileBytes int64
+}
+
+// Defaults of Config.
+const (
+	DefaultSiteTTL        = 2 * time.Second
+	DefaultMemoryBytes    = 64 << 20
+	DefaultSmallFileBytes = 256 << 10
+)
+
+// maxSites bounds how many apps' resolutions are cached (unknown apps
+// included, so that a flood of random hosts cannot grow memory without
+// bound); maxDeployments bounds the cached deployment manifests.
+const (
+	maxSites       = 10000
+	maxDeployments = 64
+)
+
+// Server serves branches' live deployments. It is safe for concurrent use.
+type Server struct {
+	suffix         string // "." + lowercased base domain
+	store          Store
+	blobs          pier.BlobStore
+	log            *slog.Logger
+	smallFileBytes int64
+
+	sites       *cache[*site]           // by app id, for SiteTTL
+	deployments *cache[*deployment]     // by id, immutable
+	bodies      *cache[*representation] // small files by sha256
+}
+
+// New returns a Server for cfg.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.SiteTTL <= 0 {
+		cfg.SiteTTL = DefaultSiteTTL
+	}
+	if cfg.MemoryBytes <= 0 {
+		cfg.MemoryBytes = DefaultMemoryBytes
+	}
+	if cfg.SmallFileBytes <= 0 {
+		cfg.SmallFileBytes = DefaultSmallFileBytes
+	}
+	return &Server{
+		suffix:         "." + strings.ToLower(strings.TrimSuffix(cfg.BaseDomain, ".")),
+		store:          cfg.Store,
+		blobs:          cfg.Blobs,
+		log:            cfg.Logger,
+		smallFileBytes: min(cfg.SmallFileBytes, cfg.MemoryBytes),
+		sites:          newCache[*site](maxSites, cfg.SiteTTL),
+		deployments:    newCache[*deployment](maxDeployments, 0),
+		bodies:         newCache[*representation](cfg.MemoryBytes, 0),
+	}
+}
+
+// Invalidate forgets what the edge knows about app appID, so the next
+// request reads its branches afresh. Call it after publishing a deployment
+// and after any change to the app or its branches (basic auth, display
+// names, ttl, deletion); otherwise the change shows within SiteTTL.
+func (s *Server) Invalidate(appID string) {
+	s.sites.remove(strings.ToLower(appID))
+}
+
+// ServeHTTP serves r from the live deployment of the branch its Host names.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	b, err := s.branch(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	} else if b == nil {
+		writePage(w, http.StatusNotFound)
+		return
+	}
+	if !authorized(b.auth, r) {
+		w.Header().Set("WWW-Authenticate", challenge)
+		writePage(w, http.StatusUnauthorized)
+		return
+	}
+	if b.deploymentID == "" {
+		writePage(w, http.StatusNotFound)
+		return
+	}
+	d, err := s.deployment(r.Context(), b.deploymentID)
+	if err != nil {
+		if pier.ErrorCode(err) == pier.ENOTFOUND {
+			// Deleted under a mapping up to SiteTTL old.
+			writePage(w, http.StatusNotFound)
+		} else {
+			s.fail(w, r, err)
+		}
+		return
+	}
+	s.serveFile(w, r, b, d)
+}
+
+// branch returns the branch r's Host names, or nil if there is none.
+func (s *Server) branch(r *http.Request) (*branchSite, error) {
+	label, appID, ok := splitHost(r.Host, s.suffix)
+	if !ok {
+		return nil, nil
+	}
+	st, err := s.sites.get(r.Context(), appID, 1, func(ctx context.Context) (*site, error) {
+		return loadSite(ctx, s.store, appID)
+	})
+	if err != nil || st == nil {
+		return nil, err
+	}
+	return st.branches[label], nil
+}
+
+// deployment returns deployment id; ENOTFOUND if it is gone.
+func (s *Server) deployment(ctx context.Context, id string) (*deployment, error) {
+	return s.deployments.get(ctx, id, 1, func(ctx context.Context) (*deployment, error) {
+		d, err := s.store.GetDeployment(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return newDeployment(d), nil
+	})
+}
+
+// fail answers a request that failed with a 500 whose cause goes only to the
+// log, or with nothing if the client went away.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		return
+	}
+	s.log.Error("edge: serve", "host", r.Host, "path", r.URL.Path, "err", err)
+	writePage(w, http.StatusInternalServerError)
+}
+
+// writePage writes a minimal HTML page for status; it names nothing about
+// the site or the cause.
+func writePage(w http.ResponseWriter, status int) {
+	text := strconv.Itoa(status) + " " + http.StatusText(status)
+	body := "<!DOCTYPE html>\n<html><head><title>" + text + "</title></head><body><h1>" + text + "</h1></body></html>\n"
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(body))
+}
