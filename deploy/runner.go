@@ -8,6 +8,7 @@ package deploy
 import (
 	"context"
 	"log/slog"
+	"math"
 	"net/http"
 	"os"
 	"time"
@@ -147,7 +148,9 @@ func (r *Runner) claimOne(ctx context.Context) bool {
 func (r *Runner) reapOrphans(ctx context.Context, now time.Time) {
 	at := now
 	if at.IsZero() {
-		at = time.Unix(1<<62, 0) // every lease has ended
+		// Every lease has ended. Stores compare times as Unix
+		// nanoseconds, so this is the latest time they can represent.
+		at = time.Unix(0, math.MaxInt64)
 	}
 	jobs, err := r.cfg.Store.ExpiredJobs(ctx, at)
 	if err != nil {
@@ -164,7 +167,8 @@ func (r *Runner) reapOrphans(ctx context.Context, now time.Time) {
 		j.EndTime = end
 		for i := range j.Steps {
 			if j.Steps[i].EndTime.IsZero() {
-				j.Steps[i].Status, j.Steps[i].EndTime = j.Status, end
+				// The step's reason is the only one the API shows.
+				j.Steps[i].Status, j.Steps[i].EndTime, j.Steps[i].StatusReason = j.Status, end, j.StatusReason
 			}
 		}
 		if err := r.cfg.Store.UpdateJob(ctx, j); err != nil && pier.ErrorCode(err) != pier.ECONFLICT {
