@@ -144,6 +144,13 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.blobs = blobs
 	tmp := filepath.Join(c.DataDir, "tmp")
+	if exclusiveRunner(c) {
+		// Only this process's runner stages deployments in tmp: anything
+		// there was left by a process that died mid-deployment.
+		if err := os.RemoveAll(tmp); err != nil {
+			return fmt.Errorf("clean temp dir: %w", err)
+		}
+	}
 	if err := os.MkdirAll(tmp, 0o700); err != nil {
 		return fmt.Errorf("create temp dir: %w", err)
 	}
@@ -171,7 +178,7 @@ func (m *Main) Run(ctx context.Context) error {
 		runner = deploy.New(deploy.Config{
 			Store: store, Blobs: blobs, Buckets: buckets, TempDir: tmp,
 			Owner: fmt.Sprintf("%s/%d", host, os.Getpid()), Now: m.Now,
-			Exclusive: strings.HasPrefix(c.Database, "sqlite:"),
+			Exclusive: exclusiveRunner(c),
 			OnPublish: invalidate, Logger: logger,
 		})
 	}
@@ -280,4 +287,11 @@ func (m *Main) Close() error {
 		errs = append(errs, m.blobs.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// exclusiveRunner reports whether c runs the only runner of its store: the
+// runner role on the embedded database, which one node serves (see
+// deploy.Config.Exclusive).
+func exclusiveRunner(c Config) bool {
+	return strings.Contains(","+c.Roles+",", ",runner,") && strings.HasPrefix(c.Database, "sqlite:")
 }
