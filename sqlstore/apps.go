@@ -32,6 +32,12 @@ func (s *Store) GetApp(ctx context.Context, accountID, appID string) (*pier.App,
 		`SELECT seq, doc FROM apps WHERE account_id = ? AND app_id = ?`, accountID, appID)
 }
 
+// FindApp implements pier.AppStore.
+func (s *Store) FindApp(ctx context.Context, appID string) (*pier.App, error) {
+	return get(ctx, s, "find app", appNotFound(appID), scanDoc[pier.App],
+		`SELECT seq, doc FROM apps WHERE app_id = ?`, appID)
+}
+
 // UpdateApp implements pier.AppStore.
 func (s *Store) UpdateApp(ctx context.Context, a *pier.App) error {
 	doc, err := encode(a)

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 
@@ -12,20 +13,28 @@ func branchNotFound(appID, name string) *pier.Error {
 	return pier.Errorf(pier.ENOTFOUND, "Branch %s not found for app %s", name, appID)
 }
 
-// branchDoc returns the document stored for b. LastJobID lives in the
-// last_job_id column, which only CreateJob advances, so the document leaves
-// it out.
+// branchDoc returns the document stored for b. The pointers live in columns
+// of their own, which only CreateJob (last_job_id) and PublishDeployment
+// (active_job_id, deployment_id) write, so the document leaves them out and
+// CreateBranch and UpdateBranch cannot clobber them.
 func branchDoc(b *pier.Branch) (string, error) {
 	c := *b
 	c.LastJobID = 0
+	c.ActiveJobID = ""
+	c.DeploymentID = ""
 	return encode(&c)
 }
 
-// scanBranch scans a row of (seq, doc, last_job_id).
+// branchColumns are the columns scanBranch scans.
+const branchColumns = "seq, doc, last_job_id, active_job_id, deployment_id"
+
+// scanBranch scans a row of branchColumns.
 func scanBranch(sc scanner) (*pier.Branch, int64, error) {
 	var seq, lastJobID int64
 	var doc []byte
-	if err := sc.Scan(&seq, &doc, &lastJobID); err != nil {
+	var activeJobID string
+	var deploymentID sql.NullString
+	if err := sc.Scan(&seq, &doc, &lastJobID, &activeJobID, &deploymentID); err != nil {
 		return nil, 0, err
 	}
 	b := new(pier.Branch)
@@ -33,11 +42,14 @@ func scanBranch(sc scanner) (*pier.Branch, int64, error) {
 		return nil, 0, fmt.Errorf("decode: %w", err)
 	}
 	b.LastJobID = lastJobID
+	b.ActiveJobID = activeJobID
+	b.DeploymentID = deploymentID.String
 	return b, seq, nil
 }
 
 // CreateBranch implements pier.BranchStore. A new branch has issued no job
-// ids, whatever b.LastJobID says.
+// ids and serves no deployment, whatever b.LastJobID, b.ActiveJobID and
+// b.DeploymentID say.
 func (s *Store) CreateBranch(ctx context.Context, b *pier.Branch) error {
 	doc, err := branchDoc(b)
 	if err != nil {
@@ -55,11 +67,12 @@ func (s *Store) CreateBranch(ctx context.Context, b *pier.Branch) error {
 // GetBranch implements pier.BranchStore.
 func (s *Store) GetBranch(ctx context.Context, accountID, appID, name string) (*pier.Branch, error) {
 	return get(ctx, s, "get branch", branchNotFound(appID, name), scanBranch,
-		`SELECT seq, doc, last_job_id FROM branches WHERE account_id = ? AND app_id = ? AND name = ?`,
+		`SELECT `+branchColumns+` FROM branches WHERE account_id = ? AND app_id = ? AND name = ?`,
 		accountID, appID, name)
 }
 
-// UpdateBranch implements pier.BranchStore.
+// UpdateBranch implements pier.BranchStore. It writes only the document,
+// leaving the pointer columns as they are.
 func (s *Store) UpdateBranch(ctx context.Context, b *pier.Branch) error {
 	doc, err := branchDoc(b)
 	if err != nil {
@@ -87,7 +100,7 @@ func (s *Store) DeleteBranch(ctx context.Context, accountID, appID, name string)
 // exist.
 func (s *Store) ListBranches(ctx context.Context, accountID, appID string, p pier.Page) ([]*pier.Branch, string, error) {
 	branches, next, err := list(ctx, s, "list branches", listing{
-		columns: "seq, doc, last_job_id",
+		columns: branchColumns,
 		table:   "branches",
 		where:   "account_id = ? AND app_id = ?",
 		args:    []any{accountID, appID},

@@ -7,9 +7,13 @@
 // its key columns as real columns (foreign keys ON DELETE CASCADE, UNIQUE
 // constraints), an increasing integer seq that orders lists and serves as
 // their cursor, and a doc column holding the rest of the record as JSON so
-// that adding a field to a domain type needs no migration. The SQLite
-// migrations are the reference: every database has the same tables and
-// columns.
+// that adding a field to a domain type needs no migration. A few fields have
+// columns of their own besides: those queries filter on (a job's status,
+// type and lease end, copied from doc on every write), and those that only
+// some operations may change or that a write compares (a branch's job and
+// deployment pointers, a job's version), whose column is what reads return.
+// The SQLite migrations are the reference: every database has the same
+// tables and columns.
 package sqlstore
 
 import (
@@ -115,6 +119,28 @@ func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Ro
 		return s.db.QueryRowContext(ctx, s.rebind(query), args...)
 	}
 	return st.QueryRowContext(ctx, args...)
+}
+
+// conn runs statements: the Store itself, through its cached prepared
+// statements, or a transaction (txConn). Helpers that take a conn serve
+// both single statements and transactions.
+type conn interface {
+	exec(ctx context.Context, query string, args ...any) (sql.Result, error)
+	queryRow(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// txConn runs the statements of a transaction, rebinding their "?" markers.
+type txConn struct {
+	s  *Store
+	tx *sql.Tx
+}
+
+func (c txConn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return c.tx.ExecContext(ctx, c.s.rebind(query), args...)
+}
+
+func (c txConn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return c.tx.QueryRowContext(ctx, c.s.rebind(query), args...)
 }
 
 // withTx runs fn in a transaction, committing if fn returns nil.

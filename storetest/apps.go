@@ -37,6 +37,20 @@ var appTests = []test{
 		f.check(err)
 		wantEqual(t, "app", got, a)
 	}},
+	{"FindAcrossAccounts", func(t *testing.T, f *fixture) {
+		a := f.app(accountA, app1)
+		b := f.app(accountB, app2)
+		for _, want := range []*pier.App{a, b} {
+			got, err := f.s.FindApp(f.ctx, want.ID)
+			f.check(err)
+			wantEqual(t, "app", got, want)
+		}
+		_, err := f.s.FindApp(f.ctx, app3)
+		wantCode(t, err, pier.ENOTFOUND)
+		f.check(f.s.DeleteApp(f.ctx, accountB, app2))
+		_, err = f.s.FindApp(f.ctx, app2)
+		wantCode(t, err, pier.ENOTFOUND)
+	}},
 	{"CreateTaken", func(t *testing.T, f *fixture) {
 		a := f.app(accountA, app1)
 		wantCode(t, f.s.CreateApp(f.ctx, sampleApp(accountA, app1)), pier.ECONFLICT)
@@ -96,6 +110,7 @@ var appTests = []test{
 				t.Errorf("%s of the other app: %v", l.name, l.err)
 			}
 		}
+		wantEqual(t, "deployment ids", f.deploymentIDs(), []string{kept.deployment.ID})
 
 		// Recreating the app finds nothing of the old one.
 		a := f.app(accountA, app1)
@@ -177,17 +192,19 @@ var appTests = []test{
 
 // tree is an app with one of everything an app can own.
 type tree struct {
-	app      *pier.App
-	branch   *pier.Branch
-	job      *pier.Job
-	artifact *pier.Artifact
-	webhook  *pier.Webhook
-	domain   *pier.DomainAssociation
-	env      *pier.BackendEnvironment
+	app        *pier.App
+	branch     *pier.Branch
+	job        *pier.Job
+	artifact   *pier.Artifact
+	deployment *pier.Deployment
+	webhook    *pier.Webhook
+	domain     *pier.DomainAssociation
+	env        *pier.BackendEnvironment
 }
 
 // tree creates an app with a branch "main", which has a job with an
-// artifact and a webhook, and a domain and a backend environment.
+// artifact, a live deployment and a webhook, and a domain and a backend
+// environment.
 func (f *fixture) tree(accountID, appID string) tree {
 	f.t.Helper()
 	var tr tree
@@ -195,6 +212,8 @@ func (f *fixture) tree(accountID, appID string) tree {
 	tr.branch = f.branch(tr.app, "main")
 	tr.job = f.job(tr.branch)
 	tr.artifact = f.artifact(tr.job, "artifact-"+appID)
+	tr.deployment = f.deployment(tr.job, "deployment-"+appID)
+	f.publish(tr.job, tr.deployment)
 	tr.webhook = f.webhook(tr.branch, "webhook-"+appID)
 	tr.domain = f.domain(tr.app, appID+".example.com")
 	tr.env = f.env(tr.app, "staging")
@@ -212,6 +231,7 @@ func (f *fixture) lookups(tr tree) []lookup {
 	_, branchErr := f.s.GetBranch(f.ctx, tr.app.AccountID, tr.app.ID, tr.branch.Name)
 	_, jobErr := f.s.GetJob(f.ctx, tr.app.AccountID, tr.app.ID, tr.branch.Name, tr.job.ID)
 	_, artifactErr := f.s.GetArtifact(f.ctx, tr.app.AccountID, tr.artifact.ID)
+	_, deploymentErr := f.s.GetDeployment(f.ctx, tr.deployment.ID)
 	_, webhookErr := f.s.GetWebhook(f.ctx, tr.app.AccountID, tr.webhook.ID)
 	_, domainErr := f.s.GetDomainAssociation(f.ctx, tr.app.AccountID, tr.app.ID, tr.domain.DomainName)
 	_, envErr := f.s.GetBackendEnvironment(f.ctx, tr.app.AccountID, tr.app.ID, tr.env.Name)
@@ -219,6 +239,7 @@ func (f *fixture) lookups(tr tree) []lookup {
 		{"branch", branchErr},
 		{"job", jobErr},
 		{"artifact", artifactErr},
+		{"deployment", deploymentErr},
 		{"webhook", webhookErr},
 		{"domain association", domainErr},
 		{"backend environment", envErr},

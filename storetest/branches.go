@@ -10,22 +10,33 @@ var branchTests = []test{
 	{"RoundTrip", func(t *testing.T, f *fixture) {
 		a := f.app(accountA, app1)
 		b := sampleBranch(accountA, a.ID, "feature/ünï-✓")
-		checkComplete(t, b, "Branch.LastJobID")
 		f.check(f.s.CreateBranch(f.ctx, b))
 		got, err := f.s.GetBranch(f.ctx, accountA, a.ID, b.Name)
 		f.check(err)
-		wantEqual(t, "branch", got, b)
+		wantEqual(t, "new branch", got, b)
+
+		// The pointers are the store's to set: CreateJob and PublishDeployment.
+		j := f.job(b)
+		d := f.deployment(j, "deployment")
+		f.publish(j, d)
+		b.LastJobID, b.ActiveJobID, b.DeploymentID = 1, "1", d.ID
+		checkComplete(t, b)
+		got, err = f.s.GetBranch(f.ctx, accountA, a.ID, b.Name)
+		f.check(err)
+		wantEqual(t, "published branch", got, b)
 	}},
-	{"CreateIgnoresLastJobID", func(t *testing.T, f *fixture) {
+	{"CreateIgnoresPointers", func(t *testing.T, f *fixture) {
 		a := f.app(accountA, app1)
 		b := sampleBranch(accountA, a.ID, "main")
 		b.LastJobID = 42
+		b.ActiveJobID = "42"
+		b.DeploymentID = "no-such-deployment"
 		f.check(f.s.CreateBranch(f.ctx, b))
 		got, err := f.s.GetBranch(f.ctx, accountA, a.ID, "main")
 		f.check(err)
-		if got.LastJobID != 0 {
-			t.Errorf("LastJobID of a new branch = %d, want 0", got.LastJobID)
-		}
+		want := *b
+		want.LastJobID, want.ActiveJobID, want.DeploymentID = 0, "", ""
+		wantEqual(t, "new branch", got, &want)
 		if j := f.job(b); j.ID != 1 {
 			t.Errorf("first job id = %d, want 1", j.ID)
 		}
@@ -39,19 +50,37 @@ var branchTests = []test{
 			b.Description = "updated"
 			b.EnableAutoBuild = false
 			b.EnvironmentVariables = nil
-			b.ActiveJobID = "2"
 			b.UpdateTime = t2
-			b.LastJobID = lastJobID // ignored: only CreateJob advances it
+			// Ignored: only CreateJob and PublishDeployment set the pointers.
+			b.LastJobID = lastJobID
+			b.ActiveJobID = "2"
+			b.DeploymentID = "no-such-deployment"
 			f.check(f.s.UpdateBranch(f.ctx, b))
 			got, err := f.s.GetBranch(f.ctx, accountA, a.ID, "main")
 			f.check(err)
 			want := *b
-			want.LastJobID = 2
+			want.LastJobID, want.ActiveJobID, want.DeploymentID = 2, "", ""
 			wantEqual(t, "branch", got, &want)
 		}
 		if j := f.job(b); j.ID != 3 {
 			t.Errorf("job id after the updates = %d, want 3", j.ID)
 		}
+	}},
+	{"UpdateKeepsPublishedPointers", func(t *testing.T, f *fixture) {
+		a := f.app(accountA, app1)
+		b := f.branch(a, "main")
+		stale := *b // read before the job and the publish, as a slow UpdateBranch call does
+		j := f.job(b)
+		d := f.deployment(j, "deployment")
+		f.publish(j, d)
+		stale.Description = "updated"
+		stale.UpdateTime = t2
+		f.check(f.s.UpdateBranch(f.ctx, &stale))
+		got, err := f.s.GetBranch(f.ctx, accountA, a.ID, "main")
+		f.check(err)
+		want := stale
+		want.LastJobID, want.ActiveJobID, want.DeploymentID = 1, "1", d.ID
+		wantEqual(t, "branch", got, &want)
 	}},
 	{"CreateTaken", func(t *testing.T, f *fixture) {
 		a := f.app(accountA, app1)
@@ -111,6 +140,10 @@ var branchTests = []test{
 		f.job(main)
 		mainArtifact, devArtifact := f.artifact(mainJob, "main-artifact"), f.artifact(devJob, "dev-artifact")
 		mainHook, devHook := f.webhook(main, "main-hook"), f.webhook(dev, "dev-hook")
+		mainLive, devLive := f.deployment(mainJob, "main-live"), f.deployment(devJob, "dev-live")
+		f.deployment(mainJob, "main-old")
+		f.publish(mainJob, mainLive)
+		f.publish(devJob, devLive)
 		f.check(f.s.DeleteBranch(f.ctx, accountA, a.ID, "main"))
 
 		_, err := f.s.GetJob(f.ctx, accountA, a.ID, "main", mainJob.ID)
@@ -126,10 +159,16 @@ var branchTests = []test{
 		hooks, _, err := f.s.ListWebhooks(f.ctx, accountA, a.ID, pier.Page{Limit: 10})
 		f.check(err)
 		wantEqual(t, "webhooks", hooks, []*pier.Webhook{devHook})
+		wantEqual(t, "deployment ids", f.deploymentIDs(), []string{devLive.ID})
+		got, err := f.s.GetBranch(f.ctx, accountA, a.ID, "dev")
+		f.check(err)
+		if got.DeploymentID != devLive.ID {
+			t.Errorf("DeploymentID of the other branch = %q, want %q", got.DeploymentID, devLive.ID)
+		}
 
 		// Recreating the branch starts afresh.
 		main = f.branch(a, "main")
-		got, err := f.s.GetBranch(f.ctx, accountA, a.ID, "main")
+		got, err = f.s.GetBranch(f.ctx, accountA, a.ID, "main")
 		f.check(err)
 		wantEqual(t, "recreated branch", got, main)
 		j := f.job(main)

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -13,11 +14,12 @@ var jobTests = []test{
 	{"RoundTrip", func(t *testing.T, f *fixture) {
 		b := f.branch(f.app(accountA, app1), "main")
 		j := sampleJob(accountA, app1, "main")
-		checkComplete(t, j, "Job.ID")
+		j.Version = 42 // ignored: a new job is at version 1
 		f.check(f.s.CreateJob(f.ctx, j))
-		if j.ID != 1 {
-			t.Fatalf("CreateJob assigned id %d, want 1", j.ID)
+		if j.ID != 1 || j.Version != 1 {
+			t.Fatalf("CreateJob assigned id %d, version %d; want 1, 1", j.ID, j.Version)
 		}
+		checkComplete(t, j)
 		got, err := f.s.GetJob(f.ctx, accountA, app1, b.Name, 1)
 		f.check(err)
 		wantEqual(t, "job", got, j)
@@ -32,6 +34,7 @@ var jobTests = []test{
 		for name, tm := range map[string]time.Time{
 			"CommitTime": got.CommitTime, "CreateTime": got.CreateTime, "StartTime": got.StartTime,
 			"EndTime": got.EndTime, "Steps[0].StartTime": got.Steps[0].StartTime, "Steps[0].EndTime": got.Steps[0].EndTime,
+			"LeaseUntil": got.LeaseUntil,
 		} {
 			if !tm.IsZero() {
 				t.Errorf("%s = %v, want the zero time", name, tm)
@@ -118,12 +121,85 @@ var jobTests = []test{
 		j.StatusReason = ""
 		j.Steps = append(j.Steps, pier.Step{Name: "VERIFY", Status: pier.JobSucceed, StartTime: t2, EndTime: t2})
 		j.EndTime = t2.Add(time.Second)
-		f.check(f.s.UpdateJob(f.ctx, j))
-		got, err := f.s.GetJob(f.ctx, accountA, app1, "main", j.ID)
-		f.check(err)
-		wantEqual(t, "job", got, j)
+		j.LeaseOwner = ""
+		j.LeaseUntil = time.Time{}
+		for want := int64(2); want <= 3; want++ {
+			f.check(f.s.UpdateJob(f.ctx, j))
+			if j.Version != want {
+				t.Errorf("Version after an update = %d, want %d", j.Version, want)
+			}
+			got, err := f.s.GetJob(f.ctx, accountA, app1, "main", j.ID)
+			f.check(err)
+			wantEqual(t, "job", got, j)
+		}
 		if j := f.job(b); j.ID != 2 {
 			t.Errorf("id after an update = %d, want 2", j.ID)
+		}
+	}},
+	{"VersionConflict", func(t *testing.T, f *fixture) {
+		b := f.branch(f.app(accountA, app1), "main")
+		f.job(b)
+		j := f.job(b)
+		runner, err := f.s.GetJob(f.ctx, accountA, app1, "main", j.ID)
+		f.check(err)
+		stopper, err := f.s.GetJob(f.ctx, accountA, app1, "main", j.ID)
+		f.check(err)
+
+		stopper.Status = pier.JobCancelling
+		f.check(f.s.UpdateJob(f.ctx, stopper))
+		runner.Status = pier.JobSucceed
+		err = f.s.UpdateJob(f.ctx, runner)
+		wantCode(t, err, pier.ECONFLICT)
+		if msg, want := pier.ErrorMessage(err), "Job 2 was changed concurrently"; msg != want {
+			t.Errorf("message = %q, want %q", msg, want)
+		}
+		if runner.Version != 1 {
+			t.Errorf("Version after a refused update = %d, want 1", runner.Version)
+		}
+		got, err := f.s.GetJob(f.ctx, accountA, app1, "main", j.ID)
+		f.check(err)
+		wantEqual(t, "job after the refused update", got, stopper)
+
+		// Re-reading and retrying succeeds.
+		got.Status = pier.JobCancelled
+		f.check(f.s.UpdateJob(f.ctx, got))
+		again, err := f.s.GetJob(f.ctx, accountA, app1, "main", j.ID)
+		f.check(err)
+		wantEqual(t, "job after the retry", again, got)
+		if again.Version != 3 {
+			t.Errorf("Version after two updates = %d, want 3", again.Version)
+		}
+	}},
+	{"ConcurrentUpdates", func(t *testing.T, f *fixture) {
+		j := f.job(f.branch(f.app(accountA, app1), "main"))
+		const n = 10
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		won := 0
+		for i := range n {
+			wg.Go(func() {
+				c := *j
+				c.StatusReason = fmt.Sprintf("writer %d", i)
+				err := f.s.UpdateJob(f.ctx, &c)
+				switch pier.ErrorCode(err) {
+				case "":
+					mu.Lock()
+					won++
+					mu.Unlock()
+				case pier.ECONFLICT:
+				default:
+					t.Errorf("UpdateJob: %v", err)
+				}
+			})
+		}
+		wg.Wait()
+		if won != 1 {
+			t.Errorf("%d of %d updates of one version succeeded, want 1", won, n)
+		}
+		got, err := f.s.GetJob(f.ctx, accountA, app1, "main", j.ID)
+		f.check(err)
+		if got.Version != 2 {
+			t.Errorf("Version = %d, want 2", got.Version)
 		}
 	}},
 	{"CreateUnknownBranch", func(t *testing.T, f *fixture) {

@@ -90,7 +90,6 @@ func sampleBranch(accountID, appID, name string) *pier.Branch {
 		BackendStackARN:            "arn:aws:cloudformation:us-east-1:" + accountID + ":stack/s/1",
 		ComputeRoleARN:             "arn:aws:iam::" + accountID + ":role/compute",
 		Tags:                       map[string]string{"branch": name},
-		ActiveJobID:                "3",
 		CreateTime:                 t0,
 		UpdateTime:                 t1,
 	}
@@ -112,12 +111,15 @@ func sampleJob(accountID, appID, branch string) *pier.Job {
 		SourceURLType: pier.SourceURLTypeBucketPrefix,
 		FileMap:       map[string]string{"index.html": "d41d8cd98f00b204e9800998ecf8427e", "a b/ü.css": "0cc175b9c0f1b6a831c399e269772661"},
 		RetryOf:       2,
+		DeploymentID:  "dep-of-" + branch,
 		Steps: []pier.Step{
 			{Name: "BUILD", Status: pier.JobSucceed, StatusReason: "ok", StartTime: t0, EndTime: t1,
 				LogKey: "logs/1/build", ArtifactsKey: "artifacts/1/build", Context: "ctx-build"},
 			{Name: "DEPLOY", Status: pier.JobRunning, StatusReason: "deploying", StartTime: t1, EndTime: t2,
 				LogKey: "logs/1/deploy", ArtifactsKey: "artifacts/1/deploy", Context: "ctx-deploy"},
 		},
+		LeaseOwner: "runner-1",
+		LeaseUntil: t2,
 		CreateTime: t0,
 		StartTime:  t1,
 		EndTime:    t2,
@@ -185,8 +187,40 @@ func sampleArtifact(accountID, id, appID, branch string, jobID int64) *pier.Arti
 	}
 }
 
+func sampleDeployment(accountID, id, appID, branch string, jobID int64) *pier.Deployment {
+	return &pier.Deployment{
+		ID:         id,
+		AccountID:  accountID,
+		AppID:      appID,
+		BranchName: branch,
+		JobID:      jobID,
+		Files: map[string]pier.File{
+			"/index.html": {
+				SHA256:      "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+				MD5:         "098f6bcd4621d373cade4e832627b4f6",
+				Size:        4096,
+				ContentType: "text/html; charset=utf-8",
+				Gzip:        &pier.Encoding{SHA256: "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752", Size: 1024},
+				Brotli:      &pier.Encoding{SHA256: "fd61a03af4f77d870fc21e05e7e80678095c92d808cfb3b5c279ee04c74aca13", Size: 900},
+			},
+			"/assets/ünï ✓.png": {
+				SHA256:      "a665a45920422f9d417e4867efdc4fb8a04a1f3fff1fa07e998e86f7f7a27ae3",
+				MD5:         "202cb962ac59075b964b07152d234b70",
+				Size:        70000,
+				ContentType: "image/png",
+			},
+			"/empty.txt": {
+				SHA256:      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+				MD5:         "d41d8cd98f00b204e9800998ecf8427e",
+				ContentType: "text/plain; charset=utf-8",
+			},
+		},
+		CreateTime: t1,
+	}
+}
+
 // checkComplete fails the test if a field of the struct v points to, or of a
-// struct inside it, is zero, except the fields named in except (as
+// struct inside it (including slice elements and map values), is zero, except the fields named in except (as
 // "Type.Field"). It keeps the samples complete: a field added to a domain type
 // fails the suite until its sample sets it, so that its round trip is tested.
 func checkComplete(t *testing.T, v any, except ...string) {
@@ -201,6 +235,10 @@ func checkComplete(t *testing.T, v any, except ...string) {
 		case reflect.Slice:
 			for i := range v.Len() {
 				walk(fmt.Sprintf("%s[%d]", path, i), v.Index(i))
+			}
+		case reflect.Map:
+			for iter := v.MapRange(); iter.Next(); {
+				walk(fmt.Sprintf("%s[%v]", path, iter.Key()), iter.Value())
 			}
 		case reflect.Struct:
 			if v.Type() == reflect.TypeFor[time.Time]() {

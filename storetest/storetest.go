@@ -1,7 +1,8 @@
 // Package storetest is the conformance suite of pier.Store. Every
 // implementation runs it, so that they all keep the contract the interface
 // documents: error codes, account isolation, faithful round trips, job ids,
-// list order and pagination, cascading deletes and concurrency.
+// versions and claims, publishing, list order and pagination, cascading
+// deletes and concurrency.
 package storetest
 
 import (
@@ -26,10 +27,12 @@ func Run(t *testing.T, open func(t *testing.T) pier.Store) {
 		{"App", appTests},
 		{"Branch", branchTests},
 		{"Job", jobTests},
+		{"JobQueue", queueTests},
 		{"DomainAssociation", domainTests},
 		{"Webhook", webhookTests},
 		{"BackendEnvironment", backendEnvironmentTests},
 		{"Artifact", artifactTests},
+		{"Deployment", deploymentTests},
 		{"Secret", secretTests},
 	}
 	for _, g := range groups {
@@ -134,6 +137,22 @@ func (f *fixture) artifact(j *pier.Job, id string) *pier.Artifact {
 	a := sampleArtifact(j.AccountID, id, j.AppID, j.BranchName, j.ID)
 	f.check(f.s.CreateArtifact(f.ctx, a))
 	return a
+}
+
+func (f *fixture) deployment(j *pier.Job, id string) *pier.Deployment {
+	f.t.Helper()
+	d := sampleDeployment(j.AccountID, id, j.AppID, j.BranchName, j.ID)
+	f.check(f.s.CreateDeployment(f.ctx, d))
+	return d
+}
+
+// publish makes d the live deployment of j's branch, as a runner that
+// finished j does.
+func (f *fixture) publish(j *pier.Job, d *pier.Deployment) {
+	f.t.Helper()
+	j.Status = pier.JobSucceed
+	j.DeploymentID = d.ID
+	f.check(f.s.PublishDeployment(f.ctx, j, d.ID))
 }
 
 // wantCode fails the test unless err has the error code want.
