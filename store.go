@@ -62,7 +62,8 @@ type AppStore interface {
 	// UpdateApp replaces the stored app; ENOTFOUND if it does not exist.
 	UpdateApp(ctx context.Context, a *App) error
 	// DeleteApp deletes the app and everything it owns (branches, jobs,
-	// domains, webhooks, backend environments, artifacts) in one transaction.
+	// deployments, domains, webhooks, backend environments, artifacts) in
+	// one transaction.
 	DeleteApp(ctx context.Context, accountID, appID string) error
 	ListApps(ctx context.Context, accountID string, p Page) ([]*App, string, error)
 }

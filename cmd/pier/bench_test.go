@@ -18,7 +18,7 @@ func benchServer(b *testing.B, n int) (*amplify.Client, string) {
 	b.Helper()
 	env := map[string]string{envAccessKeyID: "AKIABENCHMARK0000000", envSecretAccessKey: "bench-secret"}
 	m := NewMain(&bytes.Buffer{}, func(k string) string { return env[k] })
-	if err := m.ParseFlags([]string{"--data-dir", b.TempDir(), "--api-addr", "127.0.0.1:0", "--log-level", "error"}); err != nil {
+	if err := m.ParseFlags([]string{"--data-dir", b.TempDir(), "--api-addr", "127.0.0.1:0", "--edge-addr", "127.0.0.1:0", "--log-level", "error"}); err != nil {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
