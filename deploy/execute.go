@@ -189,7 +189,8 @@ func (run *jobRun) fail(ctx context.Context, err error) {
 	for attempt := 0; attempt < 3; attempt++ {
 		for i := range j.Steps {
 			if j.Steps[i].EndTime.IsZero() || j.Steps[i].Status == pier.JobRunning {
-				j.Steps[i].Status, j.Steps[i].EndTime = status, end
+				// Steps carry the only reason the API shows.
+				j.Steps[i].Status, j.Steps[i].EndTime, j.Steps[i].StatusReason = status, end, reason
 			}
 		}
 		j.Status, j.StatusReason, j.EndTime = status, reason, end
