@@ -43,27 +43,19 @@ import (
 // fails) are ordinary errors, and a done ctx yields ctx.Err(). Calls with
 // distinct dirs may run concurrently.
 func ExtractZip(ctx context.Context, zipPath, dir string, lim Limits) ([]File, error) {
-	lim = lim.withDefaults()
 	root, err := openEmpty(dir)
 	if err != nil {
 		return nil, err
 	}
 	defer root.Close()
-	f, err := os.Open(zipPath)
-	if err != nil {
-		return nil, fmt.Errorf("open archive: %w", err)
-	}
-	defer f.Close()
-	zr, size, err := openZip(f)
-	if err != nil {
-		return nil, err
-	}
-	p, err := check(zr, size, lim)
-	if err != nil {
-		return nil, err
-	}
 	x := &extractor{root: root, made: make(map[string]bool), top: make(map[string]bool)}
-	files, err := x.extract(ctx, p, lim)
+	buf := make([]byte, 32<<10)
+	var files []File
+	err = WalkZip(ctx, zipPath, lim, func(p string, r io.Reader) error {
+		n, err := x.write(p, r, buf)
+		files = append(files, File{Path: p, Size: n})
+		return err
+	})
 	if err != nil {
 		if uerr := x.undo(); uerr != nil {
 			err = errors.Join(err, uerr)
@@ -72,6 +64,48 @@ func ExtractZip(ctx context.Context, zipPath, dir string, lim Limits) ([]File, e
 	}
 	slices.SortFunc(files, func(a, b File) int { return cmp.Compare(a.Path, b.Path) })
 	return files, nil
+}
+
+// WalkZip checks every header of the zip archive at zipPath exactly as
+// ExtractZip does and then, only if all of them pass, calls fn for each
+// regular file in archive order with its clean path and a reader of its
+// content. The reader enforces the limits, the declared size and the CRC-32
+// on the bytes it produces, failing with EINVALID like ExtractZip; whatever
+// fn leaves unread is read after it returns, so every check always runs. An
+// error from fn or from a check stops the walk and is returned.
+func WalkZip(ctx context.Context, zipPath string, lim Limits, fn func(path string, r io.Reader) error) error {
+	lim = lim.withDefaults()
+	f, err := os.Open(zipPath)
+	if err != nil {
+		return fmt.Errorf("open archive: %w", err)
+	}
+	defer f.Close()
+	zr, size, err := openZip(f)
+	if err != nil {
+		return err
+	}
+	p, err := check(zr, size, lim)
+	if err != nil {
+		return err
+	}
+	dec := newDecoder()
+	t := &totals{size: p.size}
+	for _, e := range p.entries {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		r, err := dec.open(ctx, e, lim, t)
+		if err != nil {
+			return err
+		}
+		if err := fn(e.path, r); err != nil {
+			return err
+		}
+		if _, err := io.Copy(io.Discard, r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // openZip reads the central directory of the zip in f.
@@ -118,28 +152,6 @@ type extractor struct {
 	root *os.Root
 	made map[string]bool // directories created or known to exist
 	top  map[string]bool // first segments of everything created
-}
-
-func (x *extractor) extract(ctx context.Context, p *plan, lim Limits) ([]File, error) {
-	dec := newDecoder()
-	t := &totals{size: p.size}
-	buf := make([]byte, 32<<10)
-	files := make([]File, 0, len(p.entries))
-	for _, e := range p.entries {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		r, err := dec.open(ctx, e, lim, t)
-		if err != nil {
-			return nil, err
-		}
-		n, err := x.write(e.path, r, buf)
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, File{Path: e.path, Size: n})
-	}
-	return files, nil
 }
 
 // write creates the file at the clean path p, with its parents, and copies r

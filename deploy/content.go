@@ -25,8 +25,8 @@ var contentTypes = map[string]string{
 }
 
 // contentType returns the Content-Type of a file: by extension, else by
-// sniffing its first bytes.
-func contentType(name, diskPath string) string {
+// sniffing its first bytes (data, or the file at diskPath).
+func contentType(name string, data []byte, diskPath string) string {
 	ext := strings.ToLower(path.Ext(name))
 	if t, ok := contentTypes[ext]; ok {
 		return t
@@ -34,14 +34,17 @@ func contentType(name, diskPath string) string {
 	if t := mime.TypeByExtension(ext); t != "" {
 		return t
 	}
-	f, err := os.Open(diskPath)
-	if err != nil {
-		return "application/octet-stream"
+	if data == nil {
+		f, err := os.Open(diskPath)
+		if err != nil {
+			return "application/octet-stream"
+		}
+		defer f.Close()
+		data = make([]byte, 512)
+		n, _ := f.Read(data)
+		data = data[:n]
 	}
-	defer f.Close()
-	buf := make([]byte, 512)
-	n, _ := f.Read(buf)
-	return http.DetectContentType(buf[:n])
+	return http.DetectContentType(data)
 }
 
 // compressible reports whether files of a content type are worth

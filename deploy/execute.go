@@ -94,7 +94,7 @@ func (run *jobRun) buildDeployment(ctx context.Context, log *logWriter) (*pier.D
 		total += f.Size
 	}
 	log.Printf("Staged %d files (%s) in %s", len(staged), formatBytes(total), r.cfg.Now().Sub(start).Round(time.Millisecond))
-	files, stats, err := buildManifest(ctx, r.cfg.Blobs, dir, staged)
+	files, stats, err := buildManifest(ctx, r.cfg.Blobs, staged)
 	if err != nil {
 		return nil, err
 	}

@@ -9,12 +9,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 
 	"github.com/pier-hosting/pier"
-	"github.com/pier-hosting/pier/archive"
 )
 
 // maxInMemoryFile is the largest file read whole (to hash and compress it in
@@ -36,10 +34,10 @@ type manifestStats struct {
 	bytes, stored     int64
 }
 
-// buildManifest stores the staged files under dir as content-addressed
-// blobs, with gzip and brotli variants of text files, and returns the
-// deployment's files keyed by request path ("/" + path).
-func buildManifest(ctx context.Context, blobs pier.BlobStore, dir string, staged []archive.File) (map[string]pier.File, manifestStats, error) {
+// buildManifest stores the staged files as content-addressed blobs, with
+// gzip and brotli variants of text files, and returns the deployment's files
+// keyed by request path ("/" + path).
+func buildManifest(ctx context.Context, blobs pier.BlobStore, staged []stagedFile) (map[string]pier.File, manifestStats, error) {
 	var (
 		mu    sync.Mutex
 		out   = make(map[string]pier.File, len(staged))
@@ -59,7 +57,7 @@ func buildManifest(ctx context.Context, blobs pier.BlobStore, dir string, staged
 				if i >= len(staged) || ctx.Err() != nil {
 					return
 				}
-				f, st, err := storeFile(ctx, blobs, filepath.Join(dir, filepath.FromSlash(staged[i].Path)), staged[i].Path)
+				f, st, err := storeFile(ctx, blobs, staged[i])
 				if err != nil {
 					errs <- fmt.Errorf("%s: %w", staged[i].Path, err)
 					cancel()
@@ -93,19 +91,18 @@ func buildManifest(ctx context.Context, blobs pier.BlobStore, dir string, staged
 
 // storeFile hashes one staged file, stores it and its compressed variants,
 // and returns its manifest entry.
-func storeFile(ctx context.Context, blobs pier.BlobStore, diskPath, name string) (pier.File, manifestStats, error) {
+func storeFile(ctx context.Context, blobs pier.BlobStore, sf stagedFile) (pier.File, manifestStats, error) {
 	var st manifestStats
-	info, err := os.Stat(diskPath)
-	if err != nil {
-		return pier.File{}, st, err
-	}
-	f := pier.File{Size: info.Size(), ContentType: contentType(name, diskPath)}
-	if info.Size() > maxInMemoryFile {
-		return storeLarge(ctx, blobs, diskPath, f)
-	}
-	data, err := os.ReadFile(diskPath)
-	if err != nil {
-		return pier.File{}, st, err
+	f := pier.File{Size: sf.Size, ContentType: contentType(sf.Path, sf.Data, sf.Disk)}
+	data := sf.Data
+	if data == nil {
+		if sf.Size > maxInMemoryFile {
+			return storeLarge(ctx, blobs, sf.Disk, f)
+		}
+		var err error
+		if data, err = os.ReadFile(sf.Disk); err != nil {
+			return pier.File{}, st, err
+		}
 	}
 	f.SHA256, f.MD5 = hashes(data)
 	if err := blobs.Put(ctx, pier.ContentKey(f.SHA256), bytes.NewReader(data)); err != nil {

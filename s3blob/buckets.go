@@ -36,17 +36,14 @@ func NewBuckets(endpoint, region, accessKeyID, secretAccessKey string) *Buckets 
 	return &Buckets{client: client}
 }
 
-// Download writes an object to w; ENOTFOUND for a missing bucket or key.
-func (b *Buckets) Download(ctx context.Context, bucket, key string, w io.Writer) error {
+// Open returns the content of an object; ENOTFOUND for a missing bucket or
+// key. The caller closes it.
+func (b *Buckets) Open(ctx context.Context, bucket, key string) (io.ReadCloser, error) {
 	out, err := b.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	if err != nil {
-		return translate(err, "s3://"+bucket+"/"+key)
+		return nil, translate(err, "s3://"+bucket+"/"+key)
 	}
-	defer out.Body.Close()
-	if _, err := io.Copy(w, out.Body); err != nil {
-		return fmt.Errorf("read s3://%s/%s: %w", bucket, key, err)
-	}
-	return nil
+	return out.Body, nil
 }
 
 // List calls fn for every object whose key starts with prefix.
