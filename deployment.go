@@ -2,6 +2,7 @@ package pier
 
 import (
 	"context"
+	"io"
 	"time"
 )
 
@@ -21,21 +22,51 @@ type Deployment struct {
 
 // File is one file of a deployment.
 type File struct {
-	SHA256      string // hex; the blob key is ContentKey(SHA256)
+	Body               // the file's bytes
 	MD5         string // hex, as in CreateDeployment's fileMap
-	Size        int64
 	ContentType string
 	// Gzip and Brotli are precompressed variants of text files, made once
 	// at publish time; nil when the file is not compressible or did not
 	// shrink.
-	Gzip   *Encoding `json:",omitempty"`
-	Brotli *Encoding `json:",omitempty"`
+	Gzip   *Body `json:",omitempty"`
+	Brotli *Body `json:",omitempty"`
 }
 
-// Encoding is a precompressed variant of a file.
-type Encoding struct {
-	SHA256 string
+// Body locates some bytes by their sha256: either the whole blob
+// ContentKey(SHA256), or, when Pack is set, Size bytes at Offset in the pack
+// blob Pack. Deployments pack their small files into one blob because
+// creating a file costs far more than writing its bytes on many disks.
+type Body struct {
+	SHA256 string // hex
 	Size   int64
+	Pack   string `json:",omitempty"`
+	Offset int64  `json:",omitempty"`
+}
+
+// Key returns the key of the blob that holds the body.
+func (b Body) Key() string {
+	if b.Pack != "" {
+		return b.Pack
+	}
+	return ContentKey(b.SHA256)
+}
+
+// OpenBody returns a reader of exactly the bytes of b.
+func OpenBody(ctx context.Context, blobs BlobStore, b Body) (io.ReadCloser, error) {
+	rc, _, err := blobs.Open(ctx, b.Key())
+	if err != nil {
+		return nil, err
+	}
+	if b.Offset > 0 {
+		if _, err := rc.Seek(b.Offset, io.SeekStart); err != nil {
+			rc.Close()
+			return nil, err
+		}
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{io.LimitReader(rc, b.Size), rc}, nil
 }
 
 // DeploymentStore keeps deployments and publishes them.

@@ -94,7 +94,11 @@ func (run *jobRun) buildDeployment(ctx context.Context, log *logWriter) (*pier.D
 		total += f.Size
 	}
 	log.Printf("Staged %d files (%s) in %s", len(staged), formatBytes(total), r.cfg.Now().Sub(start).Round(time.Millisecond))
-	files, stats, err := buildManifest(ctx, r.cfg.Blobs, staged)
+	known, err := knownBodies(ctx, r.cfg.Store, j.AccountID, j.AppID)
+	if err != nil {
+		return nil, err
+	}
+	files, stats, err := buildManifest(ctx, r.cfg.Blobs, staged, known)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +109,8 @@ func (run *jobRun) buildDeployment(ctx context.Context, log *logWriter) (*pier.D
 	if err := r.cfg.Store.CreateDeployment(ctx, dep); err != nil {
 		return nil, err
 	}
-	log.Printf("Stored %d files (%s written, %d precompressed with gzip and brotli)", stats.files, formatBytes(stats.stored), stats.compressed)
+	log.Printf("Stored %d files (%s): %s written in %d packs and %d own blobs, %d bodies reused from live deployments, %d files precompressed with gzip and brotli",
+		stats.files, formatBytes(stats.bytes), formatBytes(stats.stored), stats.packs, stats.large, stats.reused, stats.compressed)
 	log.Printf("Created deployment %s in %s", dep.ID, r.cfg.Now().Sub(start).Round(time.Millisecond))
 	return dep, nil
 }
@@ -121,12 +126,12 @@ func (run *jobRun) verifyAndPublish(ctx context.Context, dep *pier.Deployment) e
 	start := r.cfg.Now()
 	seen := map[string]bool{}
 	for path, f := range dep.Files {
-		for _, sum := range blobsOf(f) {
-			if seen[sum] {
+		for _, key := range blobsOf(f) {
+			if seen[key] {
 				continue
 			}
-			seen[sum] = true
-			if _, err := r.cfg.Blobs.Stat(ctx, pier.ContentKey(sum)); err != nil {
+			seen[key] = true
+			if _, err := r.cfg.Blobs.Stat(ctx, key); err != nil {
 				log.Printf("Missing content of %s", path)
 				return run.endStep(ctx, log, pier.Errorf(pier.EINVALID, "Verification failed: the content of %s is missing.", path))
 			}
@@ -137,16 +142,35 @@ func (run *jobRun) verifyAndPublish(ctx context.Context, dep *pier.Deployment) e
 	return run.publish(ctx, dep, log)
 }
 
-// blobsOf returns the sha256 of every blob a file needs.
+// blobsOf returns the keys of the blobs a file needs.
 func blobsOf(f pier.File) []string {
-	sums := []string{f.SHA256}
+	keys := []string{f.Key()}
 	if f.Gzip != nil {
-		sums = append(sums, f.Gzip.SHA256)
+		keys = append(keys, f.Gzip.Key())
 	}
 	if f.Brotli != nil {
-		sums = append(sums, f.Brotli.SHA256)
+		keys = append(keys, f.Brotli.Key())
 	}
-	return sums
+	return keys
+}
+
+// knownBodies indexes by sha256 the bodies the app's live deployments
+// already store, so a new deployment reuses them.
+func knownBodies(ctx context.Context, store pier.Store, account, appID string) (map[string]pier.Body, error) {
+	files, err := pier.KnownFiles(ctx, store, account, appID)
+	if err != nil {
+		return nil, err
+	}
+	known := make(map[string]pier.Body, len(files))
+	for _, f := range files {
+		known[f.SHA256] = f.Body
+		for _, v := range []*pier.Body{f.Gzip, f.Brotli} {
+			if v != nil {
+				known[v.SHA256] = *v
+			}
+		}
+	}
+	return known, nil
 }
 
 // publish ends the VERIFY step and the job with SUCCEED and swaps the

@@ -27,8 +27,8 @@ func (r *Runner) CollectGarbage(ctx context.Context) error {
 			return err
 		}
 		for _, f := range d.Files {
-			for _, sum := range blobsOf(f) {
-				live[pier.ContentKey(sum)] = true
+			for _, key := range blobsOf(f) {
+				live[key] = true
 			}
 		}
 		return nil

@@ -79,18 +79,19 @@ func (r *Runner) stageFiles(ctx context.Context, j *pier.Job, owner int64, st *s
 	for _, name := range names {
 		want := j.FileMap[name]
 		rel := strings.TrimLeft(name, "/")
-		key := pier.UploadKey(j.AccountID, j.AppID, j.BranchName, owner, "files/"+rel)
-		if _, err := r.cfg.Blobs.Stat(ctx, key); pier.ErrorCode(err) == pier.ENOTFOUND {
+		rc, err := r.openBlob(ctx, pier.UploadKey(j.AccountID, j.AppID, j.BranchName, owner, "files/"+rel), fmt.Sprintf("file %q was not uploaded", name))
+		if pier.ErrorCode(err) == pier.EINVALID { // not uploaded: maybe the app serves it already
 			if known == nil {
 				if known, err = pier.KnownFiles(ctx, r.cfg.Store, j.AccountID, j.AppID); err != nil {
 					return err
 				}
 			}
-			if f, ok := known[strings.ToLower(want)]; ok {
-				key = pier.ContentKey(f.SHA256)
+			f, ok := known[strings.ToLower(want)]
+			if !ok {
+				return pier.Errorf(pier.EINVALID, "The deployment cannot start: file %q was not uploaded.", name)
 			}
+			rc, err = pier.OpenBody(ctx, r.cfg.Blobs, f.Body)
 		}
-		rc, err := r.openBlob(ctx, key, fmt.Sprintf("file %q was not uploaded", name))
 		if err != nil {
 			return err
 		}

@@ -16,19 +16,18 @@ var (
 // variant is one stored encoding of a file.
 type variant struct {
 	encoding []string // Content-Encoding header, nil for identity
-	sha256   string
-	size     int64
+	pier.Body
 }
 
 // pick returns the variant of f to send for an Accept-Encoding value.
 func pick(f pier.File, acceptEncoding string) variant {
 	switch negotiate(acceptEncoding, f.Brotli != nil, f.Gzip != nil) {
 	case "br":
-		return variant{encodingBr, f.Brotli.SHA256, f.Brotli.Size}
+		return variant{encodingBr, *f.Brotli}
 	case "gzip":
-		return variant{encodingGzip, f.Gzip.SHA256, f.Gzip.Size}
+		return variant{encodingGzip, *f.Gzip}
 	}
-	return variant{nil, f.SHA256, f.Size}
+	return variant{nil, f.Body}
 }
 
 // negotiate chooses among the stored encodings of a file ("br" if haveBr,

@@ -284,15 +284,14 @@ func (f *fixture) deployment(id string, files map[string]spec) *pier.Deployment 
 	d := &pier.Deployment{ID: id, AccountID: account, AppID: appID, Files: map[string]pier.File{}, CreateTime: createTime}
 	for p, s := range files {
 		file := pier.File{
-			SHA256:      f.blobs.put(f.t, []byte(s.body)),
-			Size:        int64(len(s.body)),
+			Body:        pier.Body{SHA256: f.blobs.put(f.t, []byte(s.body)), Size: int64(len(s.body))},
 			ContentType: s.contentType,
 		}
 		if s.gzip != "" {
-			file.Gzip = &pier.Encoding{SHA256: f.blobs.put(f.t, []byte(s.gzip)), Size: int64(len(s.gzip))}
+			file.Gzip = &pier.Body{SHA256: f.blobs.put(f.t, []byte(s.gzip)), Size: int64(len(s.gzip))}
 		}
 		if s.br != "" {
-			file.Brotli = &pier.Encoding{SHA256: f.blobs.put(f.t, []byte(s.br)), Size: int64(len(s.br))}
+			file.Brotli = &pier.Body{SHA256: f.blobs.put(f.t, []byte(s.br)), Size: int64(len(s.br))}
 		}
 		d.Files[p] = file
 	}

@@ -126,46 +126,57 @@ type representation struct {
 
 // newRepresentation returns the representation of variant v, size bytes long.
 func newRepresentation(v variant, size int64) *representation {
-	return &representation{etag: []string{`"` + v.sha256 + `"`}, length: []string{strconv.FormatInt(size, 10)}}
+	return &representation{etag: []string{`"` + v.SHA256 + `"`}, length: []string{strconv.FormatInt(size, 10)}}
 }
 
-// representation returns variant v. A small variant is held in memory; a
-// large one comes with its blob open (the caller closes it), straight from
-// the blob store, which for a local store is an *os.File that ServeContent's
-// copy hands to sendfile.
+// representation returns variant v. A small variant (and any packed one:
+// deployments pack only small files) is held in memory; a large one comes
+// with its blob open (the caller closes it), straight from the blob store,
+// which for a local store is an *os.File that ServeContent's copy hands to
+// sendfile.
 func (s *Server) representation(ctx context.Context, v variant) (*representation, io.ReadSeekCloser, error) {
-	if v.size <= s.smallFileBytes {
-		rep, err := s.bodies.get(ctx, v.sha256, v.size, func(ctx context.Context) (*representation, error) {
+	if v.Size <= s.smallFileBytes || v.Pack != "" {
+		rep, err := s.bodies.get(ctx, v.SHA256, v.Size, func(ctx context.Context) (*representation, error) {
 			return s.readBlob(ctx, v)
 		})
 		return rep, nil, err
 	}
-	blob, info, err := s.blobs.Open(ctx, pier.ContentKey(v.sha256))
+	blob, info, err := s.blobs.Open(ctx, v.Key())
 	if err != nil {
-		return nil, nil, fmt.Errorf("open blob %s: %w", v.sha256, err)
+		return nil, nil, fmt.Errorf("open blob %s: %w", v.SHA256, err)
 	}
 	return newRepresentation(v, info.Size), blob, nil
 }
 
-// readBlob reads variant v whole, checking its size against the manifest.
+// readBlob reads variant v whole, checking its size against the manifest
+// (a blob of its own must be exactly that long; a pack at least).
 func (s *Server) readBlob(ctx context.Context, v variant) (*representation, error) {
-	blob, _, err := s.blobs.Open(ctx, pier.ContentKey(v.sha256))
+	var blob io.ReadCloser
+	var err error
+	extra := int64(0)
+	if v.Pack != "" {
+		blob, err = pier.OpenBody(ctx, s.blobs, v.Body)
+	} else {
+		blob, _, err = s.blobs.Open(ctx, v.Key())
+		extra = 1 // one byte more to notice a longer blob
+	}
 	if err != nil {
-		return nil, fmt.Errorf("open blob %s: %w", v.sha256, err)
+		return nil, fmt.Errorf("open blob %s: %w", v.SHA256, err)
 	}
 	defer blob.Close()
-	buf := make([]byte, v.size+1) // one byte more to notice a longer blob
+	buf := make([]byte, v.Size+extra)
 	n, err := io.ReadFull(blob, buf)
-	if err != io.ErrUnexpectedEOF && err != io.EOF {
-		if err == nil {
-			err = fmt.Errorf("longer than %d bytes", v.size)
-		}
-		return nil, fmt.Errorf("read blob %s: %w", v.sha256, err)
-	} else if int64(n) != v.size {
-		return nil, fmt.Errorf("read blob %s: %d bytes, want %d", v.sha256, n, v.size)
+	if extra == 1 && err == nil {
+		err = fmt.Errorf("longer than %d bytes", v.Size)
+	} else if err == io.ErrUnexpectedEOF && int64(n) == v.Size {
+		err = nil
 	}
-	rep := newRepresentation(v, v.size)
-	rep.data = buf[:n]
+	if err != nil || int64(n) != v.Size {
+		return nil, fmt.Errorf("read blob %s: %d bytes, want %d: %v", v.SHA256, n, v.Size, err)
+	}
+	buf = buf[:n]
+	rep := newRepresentation(v, v.Size)
+	rep.data = buf
 	return rep, nil
 }
 

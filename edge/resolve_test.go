@@ -14,7 +14,7 @@ func TestResolve(t *testing.T) {
 		"/app.js", "/exact", "/exact.html", "/both.html", "/both/index.html",
 		`/dir\file.txt`, "/café.html", "/with space/index.html", `/\evil.com/index.html`,
 	} {
-		d.Files[p] = pier.File{SHA256: p}
+		d.Files[p] = pier.File{Body: pier.Body{SHA256: p}}
 	}
 	empty := &pier.Deployment{Files: map[string]pier.File{}}
 

@@ -279,7 +279,7 @@ func TestStoreErrors(t *testing.T) {
 	t.Run("a missing blob is 500", func(t *testing.T) {
 		f := newSite(t, newMemBlobs(), Config{})
 		d := &pier.Deployment{ID: "broken", Files: map[string]pier.File{
-			"/index.html": {SHA256: shaHex([]byte("never stored")), Size: 12},
+			"/index.html": {Body: pier.Body{SHA256: shaHex([]byte("never stored")), Size: 12}},
 		}}
 		f.store.putDeployment(d)
 		f.store.publish(appID, "main", "broken")
@@ -293,7 +293,7 @@ func TestStoreErrors(t *testing.T) {
 			t.Run(fmt.Sprint(size), func(t *testing.T) {
 				f := newSite(t, newMemBlobs(), Config{})
 				d := &pier.Deployment{ID: "broken", Files: map[string]pier.File{
-					"/index.html": {SHA256: f.blobs.put(t, []byte("twelve bytes")), Size: size},
+					"/index.html": {Body: pier.Body{SHA256: f.blobs.put(t, []byte("twelve bytes")), Size: size}},
 				}}
 				f.store.putDeployment(d)
 				f.store.publish(appID, "main", "broken")

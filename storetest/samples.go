@@ -196,21 +196,19 @@ func sampleDeployment(accountID, id, appID, branch string, jobID int64) *pier.De
 		JobID:      jobID,
 		Files: map[string]pier.File{
 			"/index.html": {
-				SHA256:      "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+				Body:        pier.Body{SHA256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", Size: 4096, Pack: "sha256/cc/dd", Offset: 3},
 				MD5:         "098f6bcd4621d373cade4e832627b4f6",
-				Size:        4096,
 				ContentType: "text/html; charset=utf-8",
-				Gzip:        &pier.Encoding{SHA256: "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752", Size: 1024},
-				Brotli:      &pier.Encoding{SHA256: "fd61a03af4f77d870fc21e05e7e80678095c92d808cfb3b5c279ee04c74aca13", Size: 900},
+				Gzip:        &pier.Body{SHA256: "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752", Size: 1024, Pack: "sha256/aa/bb", Offset: 7},
+				Brotli:      &pier.Body{SHA256: "fd61a03af4f77d870fc21e05e7e80678095c92d808cfb3b5c279ee04c74aca13", Size: 900, Pack: "sha256/aa/bb", Offset: 1031},
 			},
 			"/assets/ünï ✓.png": {
-				SHA256:      "a665a45920422f9d417e4867efdc4fb8a04a1f3fff1fa07e998e86f7f7a27ae3",
+				Body:        pier.Body{SHA256: "a665a45920422f9d417e4867efdc4fb8a04a1f3fff1fa07e998e86f7f7a27ae3", Size: 70000},
 				MD5:         "202cb962ac59075b964b07152d234b70",
-				Size:        70000,
 				ContentType: "image/png",
 			},
 			"/empty.txt": {
-				SHA256:      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+				Body:        pier.Body{SHA256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
 				MD5:         "d41d8cd98f00b204e9800998ecf8427e",
 				ContentType: "text/plain; charset=utf-8",
 			},
