@@ -1,6 +1,8 @@
 package rules
 
-// Request is what rule evaluation needs to know about an HTTP request.
+// Request is what rule evaluation needs to know about an HTTP request. Its
+// fields are used as given: resolving dot segments or trusting a country
+// header is the caller's decision.
 type Request struct {
 	Host     string // the Host header, port allowed
 	Path     string // the percent-decoded path, starting with "/"

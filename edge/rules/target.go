@@ -85,6 +85,9 @@ func (r *rule) expand(req *Request, caps []string) string {
 	b.Grow(len(t.text) + 2*(len(req.Path)+len(req.RawQuery)))
 	writeParts(&b, t.base, caps, false)
 	if join {
+		if !strings.HasPrefix(req.Path, "/") { // keep a path target a path
+			b.WriteByte('/')
+		}
 		writeEscaped(&b, req.Path, false)
 	}
 	if t.hasQuery || forward {
