@@ -271,7 +271,7 @@ func TestRegex(t *testing.T) {
 		{"matches the decoded path",
 			[]pier.CustomRule{cr("</ />", "/space", "301")},
 			Request{Path: "/a b"}, redirect(0, 301, "/space")},
-		{"look-behind is not needed for look-ahead",
+		{"negative look-ahead",
 			[]pier.CustomRule{cr(`</^\/(?!api\/).*/>`, "/index.html", "200")},
 			Request{Path: "/api/x"}, Decision{}},
 	})
