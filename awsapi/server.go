@@ -33,6 +33,8 @@ type Server struct {
 	// EdgeURL is the edge's base URL reported by /_pier/info ("" when this
 	// node runs no edge).
 	EdgeURL string
+	// Tracer serves TracePath; nil when this node runs no edge.
+	Tracer Tracer
 }
 
 // NewServer returns the API handler over svc, authenticating with verifier.
@@ -83,6 +85,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) (*route, int, err
 	id, err := s.verifier.Verify(r, body)
 	if err != nil {
 		return nil, 0, err
+	}
+	if r.URL.EscapedPath() == TracePath {
+		return nil, http.StatusOK, s.serveTrace(w, r, id.AccountID)
 	}
 	rt, labels, err := match(s.routes, r.Method, r.URL.EscapedPath())
 	if err != nil {

@@ -13,28 +13,18 @@ import (
 	"time"
 
 	"github.com/pier-hosting/pier"
+	"github.com/pier-hosting/pier/edge/headers"
 )
 
-// serveFile answers r from deployment d of branch b.
-func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, b *branchSite, d *deployment) {
+// serveFile answers r with the file of outcome o from deployment d of
+// branch b, with the custom headers custom.
+func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, b *branchSite, d *deployment, o outcome, custom []headers.Header) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		writePage(w, http.StatusMethodNotAllowed)
 		return
 	}
-	dec := resolve(d.Deployment, r.URL.EscapedPath())
-	switch dec.status {
-	case http.StatusOK:
-		s.sendFile(w, r, b, d, dec.path, dec.file)
-	case http.StatusMovedPermanently:
-		location := dec.path
-		if r.URL.RawQuery != "" {
-			location += "?" + r.URL.RawQuery
-		}
-		http.Redirect(w, r, location, http.StatusMovedPermanently)
-	default:
-		writePage(w, dec.status)
-	}
+	s.sendFile(w, r, b, d, o.path, o.file.file, o.status, custom)
 }
 
 // Header values shared by every response. Code that changes response
@@ -50,7 +40,10 @@ var (
 // range requests; a plain GET or HEAD of a file held in memory is written
 // directly, with the headers ServeContent would send, because that is the
 // hot path.
-func (s *Server) sendFile(w http.ResponseWriter, r *http.Request, b *branchSite, d *deployment, name string, f pier.File) {
+//
+// A status other than 200 (a 404 rule's page) sends the whole body with that
+// status, without conditional or range handling.
+func (s *Server) sendFile(w http.ResponseWriter, r *http.Request, b *branchSite, d *deployment, name string, f pier.File, status int, custom []headers.Header) {
 	v := pick(f, header(r.Header, "Accept-Encoding"))
 	rep, blob, err := s.representation(r.Context(), v)
 	if err != nil {
@@ -60,7 +53,7 @@ func (s *Server) sendFile(w http.ResponseWriter, r *http.Request, b *branchSite,
 	if blob != nil {
 		defer blob.Close()
 	}
-	if preconditionFailed(r, rep.etag[0], d.CreateTime) {
+	if status == http.StatusOK && preconditionFailed(r, rep.etag[0], d.CreateTime) {
 		writePage(w, http.StatusPreconditionFailed)
 		return
 	}
@@ -81,12 +74,21 @@ func (s *Server) sendFile(w http.ResponseWriter, r *http.Request, b *branchSite,
 		h["Content-Encoding"] = v.encoding
 		h["Content-Length"] = rep.length
 	}
-	if blob == nil && plain(r) {
+	setHeaders(w, custom)
+	if status != http.StatusOK || (blob == nil && plain(r)) {
 		if d.lastModified != nil {
 			h["Last-Modified"] = d.lastModified
 		}
-		h["Accept-Ranges"] = acceptRanges
 		h["Content-Length"] = rep.length
+		if status != http.StatusOK {
+			delete(h, "Etag") // a 404 page is not the file's representation
+			w.WriteHeader(status)
+			if r.Method != http.MethodHead {
+				s.writeBody(w, rep, blob)
+			}
+			return
+		}
+		h["Accept-Ranges"] = acceptRanges
 		w.WriteHeader(http.StatusOK)
 		if r.Method != http.MethodHead {
 			_, _ = w.Write(rep.data)
@@ -98,6 +100,16 @@ func (s *Server) sendFile(w http.ResponseWriter, r *http.Request, b *branchSite,
 		content = bytes.NewReader(rep.data)
 	}
 	http.ServeContent(w, r, name, d.CreateTime, content)
+}
+
+// writeBody writes a representation's body: from memory, or copied from its
+// open blob.
+func (s *Server) writeBody(w http.ResponseWriter, rep *representation, blob io.Reader) {
+	if blob == nil {
+		_, _ = w.Write(rep.data)
+		return
+	}
+	_, _ = io.Copy(w, blob)
 }
 
 // plain reports whether r asks for the whole body unconditionally (If-Match

@@ -22,11 +22,14 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/pier-hosting/pier"
+	"github.com/pier-hosting/pier/edge/headers"
+	"github.com/pier-hosting/pier/edge/rules"
 )
 
 // Store is the part of the metadata store the edge reads; every pier.Store
@@ -68,6 +71,19 @@ type Config struct {
 	// SmallFileBytes is the largest file held in memory (default 256 KiB,
 	// at most MemoryBytes); larger files are read from Blobs per request.
 	SmallFileBytes int64
+	// Country returns the viewer's two-letter country code for the <CC>
+	// conditions of custom rules, "" when unknown (nil: always unknown).
+	Country func(*http.Request) string
+	// Proxy serves the 200 rules whose target is an absolute URL; nil
+	// answers them 502.
+	Proxy Proxy
+}
+
+// Proxy forwards a request to an absolute URL (package edge/proxy).
+type Proxy interface {
+	Serve(w http.ResponseWriter, r *http.Request, target *url.URL)
+	// Check reports whether target may be proxied to, without dialing.
+	Check(target *url.URL) error
 }
 
 // Defaults of Config.
@@ -92,6 +108,8 @@ type Server struct {
 	blobs          pier.BlobStore
 	log            *slog.Logger
 	smallFileBytes int64
+	country        func(*http.Request) string
+	proxy          Proxy
 
 	sites       *cache[*site]           // by app id, for SiteTTL
 	deployments *cache[*deployment]     // by id, immutable
@@ -118,6 +136,8 @@ func New(cfg Config) *Server {
 		blobs:          cfg.Blobs,
 		log:            cfg.Logger,
 		smallFileBytes: min(cfg.SmallFileBytes, cfg.MemoryBytes),
+		country:        cfg.Country,
+		proxy:          cfg.Proxy,
 		sites:          newCache[*site](maxSites, cfg.SiteTTL),
 		deployments:    newCache[*deployment](maxDeployments, 0),
 		bodies:         newCache[*representation](cfg.MemoryBytes, 0),
@@ -132,9 +152,11 @@ func (s *Server) Invalidate(appID string) {
 	s.sites.remove(strings.ToLower(appID))
 }
 
-// ServeHTTP serves r from the live deployment of the branch its Host names.
+// ServeHTTP serves r from the live deployment of the branch its Host names:
+// basic auth, then custom rules and files (route), with custom headers on
+// every response.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	b, err := s.branch(r)
+	st, b, err := s.branch(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -143,6 +165,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !authorized(b.auth, r) {
+		setHeaders(w, st.headers.Apply(r.URL.Path, http.StatusUnauthorized))
 		w.Header().Set("WWW-Authenticate", challenge)
 		writePage(w, http.StatusUnauthorized)
 		return
@@ -161,22 +184,76 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	s.serveFile(w, r, b, d)
+	escaped := r.URL.EscapedPath()
+	path, ok := cleanPath(escaped)
+	if !ok {
+		writePage(w, http.StatusBadRequest)
+		return
+	}
+	req := rules.Request{Host: r.Host, Path: path, RawQuery: r.URL.RawQuery}
+	if s.country != nil {
+		req.Country = s.country(r)
+	}
+	o := route(st.rules, d, req, escaped)
+	hdr := d.headersFor(st)
+	switch o.kind {
+	case outRedirect, outCleanRedirect:
+		location := o.target
+		if o.kind == outCleanRedirect && r.URL.RawQuery != "" {
+			location += "?" + r.URL.RawQuery
+		}
+		setHeaders(w, hdr.Apply(path, o.status))
+		w.Header().Set("Location", location)
+		writePage(w, o.status)
+	case outProxy:
+		s.serveProxy(w, r, o.target)
+	default:
+		if o.file == nil {
+			setHeaders(w, hdr.Apply(path, o.status))
+			writePage(w, o.status)
+			return
+		}
+		s.serveFile(w, r, b, d, o, hdr.Apply(path, o.status))
+	}
 }
 
-// branch returns the branch r's Host names, or nil if there is none.
-func (s *Server) branch(r *http.Request) (*branchSite, error) {
+// serveProxy forwards r to target, an absolute URL from a 200 rule.
+func (s *Server) serveProxy(w http.ResponseWriter, r *http.Request, target string) {
+	u, err := url.Parse(target)
+	if err != nil || s.proxy == nil {
+		writePage(w, http.StatusBadGateway)
+		return
+	}
+	s.proxy.Serve(w, r, u)
+}
+
+// setHeaders sets custom headers on a response, replacing what was there.
+func setHeaders(w http.ResponseWriter, hs []headers.Header) {
+	h := w.Header()
+	for _, kv := range hs {
+		h.Set(kv.Key, kv.Value)
+	}
+}
+
+// branch returns the site and branch r's Host names, or a nil branch if
+// there is none.
+func (s *Server) branch(r *http.Request) (*site, *branchSite, error) {
 	label, appID, ok := splitHost(r.Host, s.suffix)
 	if !ok {
-		return nil, nil
+		return nil, nil, nil
 	}
-	st, err := s.sites.get(r.Context(), appID, 1, func(ctx context.Context) (*site, error) {
-		return loadSite(ctx, s.store, appID)
-	})
+	st, err := s.site(r.Context(), appID)
 	if err != nil || st == nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return st.branches[label], nil
+	return st, st.branches[label], nil
+}
+
+// site returns the compiled app appID, nil if there is none.
+func (s *Server) site(ctx context.Context, appID string) (*site, error) {
+	return s.sites.get(ctx, appID, 1, func(ctx context.Context) (*site, error) {
+		return loadSite(ctx, s.store, appID, s.log)
+	})
 }
 
 // deployment returns deployment id; ENOTFOUND if it is gone.
@@ -186,7 +263,7 @@ func (s *Server) deployment(ctx context.Context, id string) (*deployment, error)
 		if err != nil {
 			return nil, err
 		}
-		return newDeployment(d), nil
+		return newDeployment(ctx, s.blobs, d, s.log)
 	})
 }
 

@@ -3,23 +3,34 @@ package edge
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pier-hosting/pier"
+	"github.com/pier-hosting/pier/edge/headers"
+	"github.com/pier-hosting/pier/edge/rules"
 )
 
 // site is an app as the edge serves it, compiled from the store once per
-// SiteTTL: its branches by lowercased display name.
+// SiteTTL: its branches by lowercased display name, its custom rules and its
+// custom headers.
 type site struct {
-	branches map[string]*branchSite
+	accountID   string
+	branches    map[string]*branchSite
+	customRules []pier.CustomRule // as the app has them, for traces
+	rules       *rules.Ruleset
+	headers     *headers.Rules // nil when the app has none (or invalid ones)
 }
 
 // branchSite is what serving one branch needs, compiled once per site
 // resolution.
 type branchSite struct {
+	name         string
 	deploymentID string // live deployment, "" before the first publish
 	auth         *credentials
 	cacheControl []string // the Cache-Control header of its files
@@ -27,8 +38,18 @@ type branchSite struct {
 
 // compileSite compiles an app and its branches (in creation order). If two
 // branches share a display name, the older one is served.
-func compileSite(a *pier.App, branches []*pier.Branch) *site {
-	s := &site{branches: make(map[string]*branchSite, len(branches))}
+func compileSite(a *pier.App, branches []*pier.Branch, log *slog.Logger) *site {
+	s := &site{
+		accountID: a.AccountID, branches: make(map[string]*branchSite, len(branches)),
+		customRules: a.CustomRules, rules: rules.Compile(a.CustomRules),
+	}
+	if a.CustomHeaders != "" {
+		h, err := headers.Parse(a.CustomHeaders, "")
+		if err != nil { // the API refuses these; an older record may still hold one
+			log.Warn("edge: ignoring invalid customHeaders", "app", a.ID, "err", pier.ErrorMessage(err))
+		}
+		s.headers = h
+	}
 	for _, b := range branches {
 		label := b.DisplayName
 		if label == "" {
@@ -39,6 +60,7 @@ func compileSite(a *pier.App, branches []*pier.Branch) *site {
 			continue
 		}
 		s.branches[label] = &branchSite{
+			name:         b.Name,
 			deploymentID: b.DeploymentID,
 			auth:         guard(a, b),
 			cacheControl: []string{cacheControl(b.TTL)},
@@ -51,15 +73,59 @@ func compileSite(a *pier.App, branches []*pier.Branch) *site {
 type deployment struct {
 	*pier.Deployment
 	lastModified []string // the Last-Modified header; nil without a CreateTime
+	// customHTTP is the deployment's own customHttp.yml, nil without one.
+	customHTTP *headers.Rules
+	// merged caches the app's headers followed by customHTTP, by the app's
+	// *headers.Rules (a site refresh compiles new ones).
+	merged sync.Map
 }
 
-// newDeployment precomputes what serving d needs.
-func newDeployment(d *pier.Deployment) *deployment {
+// maxCustomHTTPBytes bounds the customHttp.yml read from a deployment, as
+// the API bounds customHeaders.
+const maxCustomHTTPBytes = 25000
+
+// newDeployment precomputes what serving d needs, reading its
+// customHttp.yml. An invalid file is ignored (and logged): the site is
+// served as if it had none.
+func newDeployment(ctx context.Context, blobs pier.BlobStore, d *pier.Deployment, log *slog.Logger) (*deployment, error) {
 	dep := &deployment{Deployment: d}
 	if !noTime(d.CreateTime) {
 		dep.lastModified = []string{d.CreateTime.UTC().Format(http.TimeFormat)}
 	}
-	return dep
+	f, ok := d.Files["/"+headers.FileName]
+	if !ok || f.Size > maxCustomHTTPBytes {
+		return dep, nil
+	}
+	rc, err := pier.OpenBody(ctx, blobs, f.Body)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", headers.FileName, err)
+	}
+	defer rc.Close()
+	text, err := io.ReadAll(rc)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", headers.FileName, err)
+	}
+	if dep.customHTTP, err = headers.Parse(string(text), ""); err != nil {
+		log.Warn("edge: ignoring invalid "+headers.FileName, "deployment", d.ID, "err", pier.ErrorMessage(err))
+	}
+	return dep, nil
+}
+
+// headersFor returns the custom headers of a request to site st served from
+// d: the app's, then the deployment's customHttp.yml, which wins.
+func (d *deployment) headersFor(st *site) *headers.Rules {
+	if d.customHTTP == nil {
+		return st.headers
+	}
+	if st.headers == nil {
+		return d.customHTTP
+	}
+	if m, ok := d.merged.Load(st.headers); ok {
+		return m.(*headers.Rules)
+	}
+	m := st.headers.Merge(d.customHTTP)
+	d.merged.Store(st.headers, m)
+	return m
 }
 
 // noTime reports whether t is no time at all: zero or, as http.ServeContent
@@ -74,7 +140,7 @@ const listPageSize = 100
 // loadSite reads app appID and its branches from st. An app that does not
 // exist (or vanishes while it is read) is a nil site, which is cached like
 // any other so that requests for unknown apps do not reach the store.
-func loadSite(ctx context.Context, st Store, appID string) (*site, error) {
+func loadSite(ctx context.Context, st Store, appID string, log *slog.Logger) (*site, error) {
 	a, err := st.FindApp(ctx, appID)
 	if pier.ErrorCode(err) == pier.ENOTFOUND {
 		return nil, nil
@@ -92,7 +158,7 @@ func loadSite(ctx context.Context, st Store, appID string) (*site, error) {
 		}
 		branches = append(branches, bs...)
 		if next == "" {
-			return compileSite(a, branches), nil
+			return compileSite(a, branches, log), nil
 		}
 		page.After = next
 	}

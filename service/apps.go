@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/pier-hosting/pier"
+	"github.com/pier-hosting/pier/edge/headers"
 )
 
 // CreateApp creates an app in the caller's account.
@@ -147,7 +148,12 @@ func applyAppInput(a *pier.App, in pier.AppInput) error {
 	set(&a.EnableBasicAuth, in.EnableBasicAuth)
 	set(&a.BasicAuthCredentials, in.BasicAuthCredentials)
 	set(&a.BuildSpec, in.BuildSpec)
-	set(&a.CustomHeaders, in.CustomHeaders)
+	if in.CustomHeaders != nil {
+		if _, err := headers.Parse(*in.CustomHeaders, ""); err != nil {
+			return err // EINVALID naming the line
+		}
+		a.CustomHeaders = *in.CustomHeaders
+	}
 	set(&a.EnableAutoBranchCreation, in.EnableAutoBranchCreation)
 	if in.EnvironmentVariables != nil {
 		if err := validateEnv("environmentVariables", in.EnvironmentVariables); err != nil {

@@ -28,6 +28,7 @@ const usage = `Usage:
   pier serve [flags]          run Pier (API, edge and runner roles)
   pier deploy DIR --app ID --branch NAME [flags]
                               deploy a directory, wait, print the URL
+  pier trace URL [flags]      explain how the edge answers a request for URL
   pier keys create [flags]    create an access key (and its account if new)
 
 Run "pier COMMAND -h" for the flags of a command.
@@ -53,6 +54,8 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 		return m.Close()
 	case "deploy":
 		return runDeploy(ctx, args[1:], stdout, getenv)
+	case "trace":
+		return runTrace(ctx, args[1:], stdout, getenv)
 	case "keys":
 		return runKeys(ctx, args[1:], stdout)
 	case "help", "-h", "--help":

@@ -217,6 +217,9 @@ func (m *Main) Run(ctx context.Context) error {
 		verifier := &sigv4.Verifier{Credentials: awsapi.StoreCredentials{Store: store}, Services: []string{"amplify"}}
 		api := awsapi.NewServer(svc, verifier, logger)
 		api.EdgeURL = m.EdgeURL
+		if edgeSrv != nil {
+			api.Tracer = tracer{edgeSrv}
+		}
 		m.serve(ln, api, logger)
 	}
 	if runner != nil {
@@ -229,6 +232,13 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.printBanner(key, fresh)
 	return nil
+}
+
+// tracer adapts the edge's Trace to awsapi.Tracer.
+type tracer struct{ edge *edge.Server }
+
+func (t tracer) Trace(ctx context.Context, account, rawURL string, header http.Header, country string) (any, error) {
+	return t.edge.Trace(ctx, account, rawURL, header, country)
 }
 
 // serve serves h on ln in the background.
