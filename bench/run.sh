@@ -100,3 +100,22 @@ row() {
 row "small file (2 KB)" /index.html
 row "random of 1,000 small files" / -s "$TMP/random.lua"
 row "1 MiB file" /big.bin
+
+# The same site with the SPA rewrite rule and 10 custom header rules
+# (nginx still serves it without rules).
+python3 - "$TMP/rules.json" "$TMP/headers.yml" <<'PY'
+import json, sys
+spa = r"</^[^.]+$|\.(?!(css|gif|ico|jpg|js|png|txt|svg|woff|woff2|ttf|map|json|webp)$)([^.]+$)/>"
+json.dump([{"source": spa, "target": "/index.html", "status": "200"}], open(sys.argv[1], "w"))
+lines = ["customHeaders:"]
+patterns = ["**", "*.html", "/small/**", "*.css", "*.js", "/api/**", "*.png", "/img/*", "*.json", "/docs/**"]
+for i, p in enumerate(patterns):
+    lines += ["  - pattern: '%s'" % p, "    headers:", "      - key: X-Rule-%d" % i, "        value: 'v%d'" % i]
+open(sys.argv[2], "w").write("\n".join(lines) + "\n")
+PY
+aws amplify update-app --app-id "$APP" $E --custom-rules "file://$TMP/rules.json" --custom-headers "file://$TMP/headers.yml" >/dev/null
+sleep 2.5 # the edge re-reads the app within its 2 s site TTL
+check "$HOST" "http://127.0.0.1:$EDGE/index.html"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Host: $HOST" "http://127.0.0.1:$EDGE/no/such/route")" = 200 ] || { echo "bench: the SPA rule is not applied"; exit 1; }
+row "small file, SPA + 10 headers" /index.html
+row "random of 1,000, SPA + 10 hdr" / -s "$TMP/random.lua"
