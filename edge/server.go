@@ -206,6 +206,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Location", location)
 		writePage(w, o.status)
 	case outProxy:
+		if b.auth != nil {
+			r.Header.Del("Authorization") // the site's password is not the upstream's
+		}
 		s.serveProxy(w, r, o.target)
 	default:
 		if o.file == nil {

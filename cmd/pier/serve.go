@@ -20,6 +20,8 @@ import (
 	"github.com/pier-hosting/pier/blob/fsblob"
 	"github.com/pier-hosting/pier/deploy"
 	"github.com/pier-hosting/pier/edge"
+	"github.com/pier-hosting/pier/edge/proxy"
+	"github.com/pier-hosting/pier/geoip"
 	"github.com/pier-hosting/pier/s3blob"
 	"github.com/pier-hosting/pier/service"
 	"github.com/pier-hosting/pier/sqlite"
@@ -38,6 +40,10 @@ type Config struct {
 	Roles      string // --roles: comma-separated subset of api,edge,runner
 	LogLevel   string // --log-level: debug, info, warn or error
 	S3Endpoint string // --s3-endpoint: S3-compatible store for s3:// deployment sources
+	GeoIPDB    string // --geoip-db: MaxMind country database for <CC> rule conditions
+	Trusted    string // --trusted-proxies: CIDRs whose CloudFront-Viewer-Country header is believed
+	ProxyAllow string // --proxy-allow: non-public CIDRs and hosts reverse-proxy rules may reach
+	ProxyHTTP  bool   // --proxy-allow-http: let reverse-proxy rules use http:// targets
 }
 
 // Main is a running "pier serve". Tests create one, call ParseFlags and Run,
@@ -59,6 +65,7 @@ type Main struct {
 	getenv  func(string) string
 	store   pier.Store
 	blobs   *fsblob.Store
+	geo     *geoip.Locator
 	servers []*http.Server
 	done    chan error
 	stop    context.CancelFunc // stops the runner
@@ -86,6 +93,10 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&c.Blob, "blob", "", "blob store: file:DIR (default file:DATA-DIR/blobs)")
 	fs.StringVar(&c.Roles, "roles", "api,edge,runner", "roles to run: a comma-separated subset of api,edge,runner")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.StringVar(&c.GeoIPDB, "geoip-db", "", "MaxMind country database (.mmdb) for <CC> conditions of custom rules")
+	fs.StringVar(&c.Trusted, "trusted-proxies", "", "comma-separated CIDRs of proxies whose CloudFront-Viewer-Country header is trusted")
+	fs.StringVar(&c.ProxyAllow, "proxy-allow", "", "comma-separated CIDRs and host names that reverse-proxy rules may reach although not public")
+	fs.BoolVar(&c.ProxyHTTP, "proxy-allow-http", false, "let reverse-proxy rules use http:// targets (Amplify allows only https)")
 	fs.StringVar(&c.S3Endpoint, "s3-endpoint", "", "S3-compatible endpoint for s3:// deployment sources (credentials: PIER_S3_ACCESS_KEY_ID, PIER_S3_SECRET_ACCESS_KEY)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -162,7 +173,9 @@ func (m *Main) Run(ctx context.Context) error {
 	var edgeSrv *edge.Server
 	var runner *deploy.Runner
 	if roles["edge"] {
-		edgeSrv = edge.New(edge.Config{BaseDomain: c.BaseDomain, Store: store, Blobs: blobs, Logger: logger})
+		if edgeSrv, err = m.newEdge(store, blobs, logger); err != nil {
+			return err
+		}
 	}
 	invalidate := func(appID string) {
 		if edgeSrv != nil {
@@ -234,6 +247,35 @@ func (m *Main) Run(ctx context.Context) error {
 	return nil
 }
 
+// newEdge builds the edge with its reverse proxy and country lookup.
+func (m *Main) newEdge(store pier.Store, blobs pier.BlobStore, logger *slog.Logger) (*edge.Server, error) {
+	c := m.Config
+	px, err := proxy.New(proxy.Config{AllowHTTP: c.ProxyHTTP, Allow: splitList(c.ProxyAllow), Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("--proxy-allow: %w", err)
+	}
+	loc, err := geoip.New(c.GeoIPDB, splitList(c.Trusted))
+	if err != nil {
+		return nil, fmt.Errorf("--geoip-db/--trusted-proxies: %w", err)
+	}
+	m.geo = loc
+	return edge.New(edge.Config{
+		BaseDomain: c.BaseDomain, Store: store, Blobs: blobs, Logger: logger,
+		Proxy: px, Country: loc.Country,
+	}), nil
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // tracer adapts the edge's Trace to awsapi.Tracer.
 type tracer struct{ edge *edge.Server }
 
@@ -295,6 +337,9 @@ func (m *Main) Close() error {
 	}
 	if m.blobs != nil {
 		errs = append(errs, m.blobs.Close())
+	}
+	if m.geo != nil {
+		errs = append(errs, m.geo.Close())
 	}
 	return errors.Join(errs...)
 }
