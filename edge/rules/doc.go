@@ -38,8 +38,8 @@
 //     The first occurrence of a repeated parameter counts.
 //   - "</regex/>" is searched for (unanchored) in the decoded path with
 //     ECMAScript semantics, look-ahead included, by a backtracking engine.
-//     A match still running after 5 ms counts as no match; for that,
-//     importing this package makes regexp2 check deadlines every 5 ms,
+//     A match still running after 50 ms counts as no match; for that,
+//     importing this package makes regexp2 check deadlines every 10 ms,
 //     process-wide. Capture groups cannot be used in the target.
 //   - "https://host" or "http://host", optionally with a trailing "/",
 //     matches requests for that host whatever their scheme; hosts compare

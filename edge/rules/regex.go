@@ -8,15 +8,18 @@ import (
 )
 
 // regexTimeout bounds one regular-expression match, so that a pattern with
-// catastrophic backtracking costs a request milliseconds, not minutes.
-const regexTimeout = 5 * time.Millisecond
+// catastrophic backtracking costs a request tens of milliseconds, not
+// minutes. The bound is wall-clock time, so it must leave room for a busy
+// machine: at 5 ms, ordinary SPA matches timed out (and so failed to
+// rewrite) under load.
+const regexTimeout = 50 * time.Millisecond
 
 // regexp2 checks deadlines against a clock that ticks every 100 ms by
-// default, which would let a 5 ms timeout run for up to 200 ms. Ticking at
-// the timeout keeps the bound near 3×regexTimeout; the ticker only runs
-// while matches with deadlines do.
+// default, which would let a 50 ms timeout run for up to 200 ms. Ticking at
+// a fifth of the timeout keeps the bound near it; the ticker only runs while
+// matches with deadlines do. The setting is process-wide.
 func init() {
-	regexp2.SetTimeoutCheckPeriod(regexTimeout)
+	regexp2.SetTimeoutCheckPeriod(regexTimeout / 5)
 }
 
 // compileRegex compiles the pattern of a "</regex/>" source.
