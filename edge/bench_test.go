@@ -81,3 +81,35 @@ func (w *discardWriter) Header() http.Header                 { return w.header }
 func (w *discardWriter) WriteHeader(status int)              { w.status = status }
 func (w *discardWriter) Write(p []byte) (int, error)         { return len(p), nil }
 func (w *discardWriter) ReadFrom(r io.Reader) (int64, error) { return io.Copy(io.Discard, r) }
+
+// BenchmarkServeWithRules is BenchmarkServeSmallFile's "server" run on a
+// site with the SPA rewrite rule and ten custom header rules.
+func BenchmarkServeWithRules(b *testing.B) {
+	f := newFixture(b, newMemBlobs(), Config{SiteTTL: time.Hour})
+	var yaml strings.Builder
+	yaml.WriteString("customHeaders:\n")
+	for i, p := range []string{"**", "*.html", "/small/**", "*.css", "*.js", "/api/**", "*.png", "/img/*", "*.json", "/docs/**"} {
+		yaml.WriteString("  - pattern: '" + p + "'\n    headers:\n      - key: X-Rule-" + string(rune('0'+i)) + "\n        value: v\n")
+	}
+	f.store.putApp(pier.App{AccountID: account, ID: appID, CustomHeaders: yaml.String(), CustomRules: []pier.CustomRule{{
+		Source: `</^[^.]+$|\.(?!(css|gif|ico|jpg|js|png|txt|svg|woff|woff2|ttf|map|json|webp)$)([^.]+$)/>`,
+		Target: "/index.html", Status: "200",
+	}}})
+	f.deployment("dep1", map[string]spec{"/index.html": {body: strings.Repeat("x", 2<<10), contentType: "text/html"}})
+	f.branch(pier.Branch{Name: "main", DeploymentID: "dep1", TTL: pier.DefaultTTL})
+	for _, path := range []string{"/index.html", "/app/route"} {
+		b.Run(path, func(b *testing.B) {
+			r := httptest.NewRequest(http.MethodGet, path, nil)
+			r.Host = mainHost
+			w := &discardWriter{header: http.Header{}}
+			b.ReportAllocs()
+			for b.Loop() {
+				clear(w.header)
+				f.srv.ServeHTTP(w, r)
+				if w.status != http.StatusOK {
+					b.Fatalf("status %d", w.status)
+				}
+			}
+		})
+	}
+}

@@ -35,8 +35,8 @@ type outcome struct {
 
 // route computes the outcome of request req (whose path was decoded from
 // escapedPath) against the rules of st and deployment d.
-func route(rs *rules.Ruleset, d *deployment, req rules.Request, escapedPath string) outcome {
-	if dec := rs.Evaluate(req); dec.Matched {
+func route(st *site, d *deployment, req rules.Request, escapedPath string) outcome {
+	if dec := st.evaluate(req); dec.Matched {
 		switch dec.Kind {
 		case rules.Redirect:
 			return outcome{kind: outRedirect, status: dec.Status, rule: dec.Index, target: dec.Target}
@@ -57,7 +57,7 @@ func route(rs *rules.Ruleset, d *deployment, req rules.Request, escapedPath stri
 	case http.StatusBadRequest:
 		return outcome{kind: outBadPath, status: res.status, rule: -1}
 	}
-	if dec := rs.NotFound(req); dec.Matched {
+	if dec := st.notFound(req); dec.Matched {
 		kind, status := outNotFoundRewrite, http.StatusOK
 		if dec.Kind == rules.NotFoundPage {
 			kind, status = outNotFoundPage, http.StatusNotFound

@@ -24,6 +24,7 @@ type site struct {
 	branches    map[string]*branchSite
 	customRules []pier.CustomRule // as the app has them, for traces
 	rules       *rules.Ruleset
+	memo        memo           // decisions of rules, when they use regexes
 	headers     *headers.Rules // nil when the app has none (or invalid ones)
 }
 

@@ -14,6 +14,7 @@ type Ruleset struct {
 	serve    table // 200, 301 and 302 rules, for Evaluate
 	notFound table // 404 and 404-200 rules, for NotFound
 	ignored  []Ignored
+	regex    bool // some rule has a regular-expression source
 }
 
 // Ignored is a rule that Compile left out because it can never match.
@@ -29,6 +30,9 @@ func Compile(rules []pier.CustomRule) *Ruleset {
 	rs := &Ruleset{}
 	for i, cr := range rules {
 		r, reason := compileRule(i, cr)
+		if reason == "" && r.src.kind == regexSource {
+			rs.regex = true
+		}
 		switch {
 		case reason != "":
 			rs.ignored = append(rs.ignored, Ignored{Index: i, Rule: cr, Reason: reason})
@@ -39,6 +43,13 @@ func Compile(rules []pier.CustomRule) *Ruleset {
 		}
 	}
 	return rs
+}
+
+// HasRegex reports whether a rule has a regular-expression source: its
+// evaluation costs microseconds rather than nanoseconds, so callers may want
+// to remember decisions.
+func (rs *Ruleset) HasRegex() bool {
+	return rs != nil && rs.regex
 }
 
 // Ignored returns the rules Compile left out, in list order.
