@@ -209,7 +209,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if b.auth != nil {
 			r.Header.Del("Authorization") // the site's password is not the upstream's
 		}
-		s.serveProxy(w, r, o.target)
+		// Custom headers override the upstream's, as they override a file's;
+		// which apply depends on the status the upstream sends.
+		s.serveProxy(&headerWriter{ResponseWriter: w, rules: hdr, path: path}, r, o.target)
 	default:
 		if o.file == nil {
 			setHeaders(w, hdr.Apply(path, o.status))
@@ -229,6 +231,35 @@ func (s *Server) serveProxy(w http.ResponseWriter, r *http.Request, target strin
 	}
 	s.proxy.Serve(w, r, u)
 }
+
+// headerWriter sets custom headers on a response whose status is known only
+// when it is written: a proxied one.
+type headerWriter struct {
+	http.ResponseWriter
+	rules *headers.Rules
+	path  string // the decoded request path
+	done  bool
+}
+
+// WriteHeader sets the custom headers for the final status, then writes it.
+// Informational (1xx) responses get none.
+func (w *headerWriter) WriteHeader(status int) {
+	if !w.done && status >= http.StatusOK {
+		w.done = true
+		setHeaders(w.ResponseWriter, w.rules.Apply(w.path, status))
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *headerWriter) Write(b []byte) (int, error) {
+	if !w.done {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection, to flush.
+func (w *headerWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // setHeaders sets custom headers on a response, replacing what was there.
 func setHeaders(w http.ResponseWriter, hs []headers.Header) {
