@@ -93,28 +93,22 @@ type DeploymentStore interface {
 // serve: content a new fileMap deployment need not upload again.
 func KnownFiles(ctx context.Context, s Store, accountID, appID string) (map[string]File, error) {
 	known := map[string]File{}
-	for p := (Page{Limit: 50}); ; {
-		branches, next, err := s.ListBranches(ctx, accountID, appID, p)
-		if err != nil {
-			return nil, err
+	err := EachPage(50, func(p Page) ([]*Branch, string, error) {
+		return s.ListBranches(ctx, accountID, appID, p)
+	}, func(b *Branch) error {
+		if b.DeploymentID == "" {
+			return nil
 		}
-		for _, b := range branches {
-			if b.DeploymentID == "" {
-				continue
-			}
-			d, err := s.GetDeployment(ctx, b.DeploymentID)
-			if ErrorCode(err) == ENOTFOUND {
-				continue
-			} else if err != nil {
-				return nil, err
-			}
-			for _, f := range d.Files {
-				known[f.MD5] = f
-			}
+		d, err := s.GetDeployment(ctx, b.DeploymentID)
+		if ErrorCode(err) == ENOTFOUND {
+			return nil
+		} else if err != nil {
+			return err
 		}
-		if next == "" {
-			return known, nil
+		for _, f := range d.Files {
+			known[f.MD5] = f
 		}
-		p.After = next
-	}
+		return nil
+	})
+	return known, err
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/pier-hosting/pier"
+	"github.com/pier-hosting/pier/edge/headers"
 	"github.com/pier-hosting/pier/edge/rules"
 )
 
@@ -92,6 +93,7 @@ func (s *Server) Trace(ctx context.Context, account, rawURL string, reqHeader ht
 	}
 	if !t.Authorized {
 		t.Status, t.Outcome = http.StatusUnauthorized, "basic-auth"
+		t.addHeaders(st.headers, u.Path, t.Status)
 		return t, nil
 	}
 	if b.deploymentID == "" {
@@ -125,10 +127,18 @@ func (s *Server) Trace(ctx context.Context, account, rawURL string, reqHeader ht
 		t.Location, t.File = o.target, ""
 	case outProxy:
 		t.ProxyTarget, t.File = o.target, ""
-		t.ProxyRefused = s.proxyRefusal(o.target)
+		if t.ProxyRefused = s.proxyRefusal(o.target); t.ProxyRefused != "" {
+			t.Status = http.StatusBadGateway // what the edge answers
+		}
 	}
-	hdr := d.headersFor(st)
-	for _, h := range hdr.Apply(path, o.status) {
+	t.addHeaders(d.headersFor(st), path, t.Status)
+	return t, nil
+}
+
+// addHeaders records the custom headers of hdr a response with status to
+// path gets, and the entries that matched.
+func (t *Trace) addHeaders(hdr *headers.Rules, path string, status int) {
+	for _, h := range hdr.Apply(path, status) {
 		t.Headers = append(t.Headers, TracedHeader{Key: h.Key, Value: h.Value})
 	}
 	for _, m := range hdr.Matches(path) {
@@ -138,7 +148,6 @@ func (s *Server) Trace(ctx context.Context, account, rawURL string, reqHeader ht
 		}
 		t.HeaderRules = append(t.HeaderRules, tm)
 	}
-	return t, nil
 }
 
 // proxyRefusal says why target would not be proxied, "" if it would.

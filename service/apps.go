@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"strings"
 
 	"github.com/pier-hosting/pier"
@@ -91,24 +92,19 @@ func (s *Service) ListApps(ctx context.Context, account string, maxResults int, 
 // stage PRODUCTION, else the first branch — or nil when the app has none.
 func (s *Service) ProductionBranch(ctx context.Context, a *pier.App) (*pier.ProductionBranch, error) {
 	var first, prod *pier.Branch
-	for p := (pier.Page{Limit: 50}); prod == nil; {
-		branches, next, err := s.store.ListBranches(ctx, a.AccountID, a.ID, p)
-		if err != nil {
-			return nil, err
+	errFound := errors.New("found")
+	err := s.eachBranch(ctx, a.AccountID, a.ID, func(b *pier.Branch) error {
+		if first == nil {
+			first = b
 		}
-		for _, b := range branches {
-			if first == nil {
-				first = b
-			}
-			if b.Stage == pier.StageProduction {
-				prod = b
-				break
-			}
+		if b.Stage == pier.StageProduction {
+			prod = b
+			return errFound
 		}
-		if next == "" {
-			break
-		}
-		p.After = next
+		return nil
+	})
+	if err != nil && err != errFound {
+		return nil, err
 	}
 	if prod == nil {
 		prod = first

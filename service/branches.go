@@ -165,21 +165,13 @@ func (s *Service) applyBranchInput(ctx context.Context, b *pier.Branch, in pier.
 // displayNames maps the display names of b's sibling branches to their names.
 func (s *Service) displayNames(ctx context.Context, b *pier.Branch) (map[string]string, error) {
 	taken := map[string]string{}
-	for p := (pier.Page{Limit: 50}); ; {
-		branches, next, err := s.store.ListBranches(ctx, b.AccountID, b.AppID, p)
-		if err != nil {
-			return nil, err
+	err := s.eachBranch(ctx, b.AccountID, b.AppID, func(o *pier.Branch) error {
+		if o.Name != b.Name {
+			taken[o.DisplayName] = o.Name
 		}
-		for _, o := range branches {
-			if o.Name != b.Name {
-				taken[o.DisplayName] = o.Name
-			}
-		}
-		if next == "" {
-			return taken, nil
-		}
-		p.After = next
-	}
+		return nil
+	})
+	return taken, err
 }
 
 // validLabel reports whether s is a DNS label.

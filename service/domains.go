@@ -158,53 +158,47 @@ func validHostPrefix(p string) bool {
 // (prefix.domain) its domain associations serve it on.
 func (s *Service) CustomDomains(ctx context.Context, account, appID string) (map[string][]string, error) {
 	out := map[string][]string{}
-	for p := (pier.Page{Limit: 50}); ; {
-		ds, next, err := s.store.ListDomainAssociations(ctx, account, appID, p)
-		if err != nil {
-			return nil, err
-		}
-		for _, d := range ds {
-			for _, sd := range d.SubDomains {
-				host := d.DomainName
-				if sd.Prefix != "" {
-					host = sd.Prefix + "." + host
-				}
-				out[sd.BranchName] = append(out[sd.BranchName], host)
+	err := s.eachDomain(ctx, account, appID, func(d *pier.DomainAssociation) error {
+		for _, sd := range d.SubDomains {
+			host := d.DomainName
+			if sd.Prefix != "" {
+				host = sd.Prefix + "." + host
 			}
+			out[sd.BranchName] = append(out[sd.BranchName], host)
 		}
-		if next == "" {
-			return out, nil
-		}
-		p.After = next
-	}
+		return nil
+	})
+	return out, err
+}
+
+// eachDomain calls fn for every domain association of an app.
+func (s *Service) eachDomain(ctx context.Context, account, appID string, fn func(*pier.DomainAssociation) error) error {
+	return pier.EachPage(50, func(p pier.Page) ([]*pier.DomainAssociation, string, error) {
+		return s.store.ListDomainAssociations(ctx, account, appID, p)
+	}, fn)
+}
+
+// eachBranch calls fn for every branch of an app.
+func (s *Service) eachBranch(ctx context.Context, account, appID string, fn func(*pier.Branch) error) error {
+	return pier.EachPage(50, func(p pier.Page) ([]*pier.Branch, string, error) {
+		return s.store.ListBranches(ctx, account, appID, p)
+	}, fn)
 }
 
 // dropSubDomains removes the subdomains that serve branch b from its app's
 // domain associations.
 func (s *Service) dropSubDomains(ctx context.Context, b *pier.Branch) error {
-	for p := (pier.Page{Limit: 50}); ; {
-		ds, next, err := s.store.ListDomainAssociations(ctx, b.AccountID, b.AppID, p)
-		if err != nil {
-			return err
-		}
-		for _, d := range ds {
-			kept := d.SubDomains[:0]
-			for _, sd := range d.SubDomains {
-				if sd.BranchName != b.Name {
-					kept = append(kept, sd)
-				}
-			}
-			if len(kept) == len(d.SubDomains) {
-				continue
-			}
-			d.SubDomains, d.UpdateTime = kept, s.now()
-			if err := s.store.UpdateDomainAssociation(ctx, d); err != nil {
-				return err
+	return s.eachDomain(ctx, b.AccountID, b.AppID, func(d *pier.DomainAssociation) error {
+		kept := d.SubDomains[:0]
+		for _, sd := range d.SubDomains {
+			if sd.BranchName != b.Name {
+				kept = append(kept, sd)
 			}
 		}
-		if next == "" {
+		if len(kept) == len(d.SubDomains) {
 			return nil
 		}
-		p.After = next
-	}
+		d.SubDomains, d.UpdateTime = kept, s.now()
+		return s.store.UpdateDomainAssociation(ctx, d)
+	})
 }

@@ -77,6 +77,9 @@ func TestRulesProxyRefused(t *testing.T) {
 					if !strings.Contains(tr.ProxyRefused, tt.reason) {
 						t.Errorf("trace: proxyRefused = %q, want it to say %q", tr.ProxyRefused, tt.reason)
 					}
+					if tr.Status != http.StatusBadGateway {
+						t.Errorf("trace: status %d, want 502 like the edge", tr.Status)
+					}
 				})
 			}
 		})

@@ -82,6 +82,10 @@ func TestRulesTrace(t *testing.T) {
 			want: func(tr *edge.Trace) {
 				tr.AuthRequired, tr.Authorized = true, false
 				tr.Status, tr.Outcome = 401, "basic-auth"
+				// The edge's 401 carries the app's custom headers too.
+				deny := []edge.TracedHeader{{Key: "X-Frame-Options", Value: "DENY"}}
+				tr.Headers = deny
+				tr.HeaderRules = []edge.TracedMatch{{Pattern: "**", Line: 2, Headers: deny}}
 			},
 			human: []string{"basic auth: required, credentials missing or wrong", "→ 401 basic-auth"},
 		},
