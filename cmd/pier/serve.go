@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,6 +45,7 @@ type Config struct {
 	Trusted    string // --trusted-proxies: CIDRs whose CloudFront-Viewer-Country header is believed
 	ProxyAllow string // --proxy-allow: non-public CIDRs and hosts reverse-proxy rules may reach
 	ProxyHTTP  bool   // --proxy-allow-http: let reverse-proxy rules use http:// targets
+	PprofAddr  string // --pprof-addr: serve net/http/pprof here (off by default)
 }
 
 // Main is a running "pier serve". Tests create one, call ParseFlags and Run,
@@ -97,6 +99,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&c.Trusted, "trusted-proxies", "", "comma-separated CIDRs of proxies whose CloudFront-Viewer-Country header is trusted")
 	fs.StringVar(&c.ProxyAllow, "proxy-allow", "", "comma-separated CIDRs and host names that reverse-proxy rules may reach although not public")
 	fs.BoolVar(&c.ProxyHTTP, "proxy-allow-http", false, "let reverse-proxy rules use http:// targets (Amplify allows only https)")
+	fs.StringVar(&c.PprofAddr, "pprof-addr", "", "serve Go profiles (net/http/pprof) on this address, for measuring; off by default")
 	fs.StringVar(&c.S3Endpoint, "s3-endpoint", "", "S3-compatible endpoint for s3:// deployment sources (credentials: PIER_S3_ACCESS_KEY_ID, PIER_S3_SECRET_ACCESS_KEY)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -196,7 +199,7 @@ func (m *Main) Run(ctx context.Context) error {
 		})
 	}
 
-	m.done = make(chan error, 3)
+	m.done = make(chan error, 4)
 	if edgeSrv != nil {
 		ln, err := net.Listen("tcp", c.EdgeAddr)
 		if err != nil {
@@ -234,6 +237,16 @@ func (m *Main) Run(ctx context.Context) error {
 			api.Tracer = tracer{edgeSrv}
 		}
 		m.serve(ln, api, logger)
+	}
+	if c.PprofAddr != "" {
+		ln, err := net.Listen("tcp", c.PprofAddr)
+		if err != nil {
+			return fmt.Errorf("listen on --pprof-addr: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		m.serve(ln, mux, logger)
 	}
 	if runner != nil {
 		runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
