@@ -13,12 +13,11 @@ import (
 	"time"
 
 	"github.com/pier-hosting/pier"
-	"github.com/pier-hosting/pier/edge/headers"
 )
 
 // serveFile answers r with the file of outcome o from deployment d of
 // branch b, with the custom headers custom.
-func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, b *branchSite, d *deployment, o outcome, custom []headers.Header) {
+func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, b *branchSite, d *deployment, o outcome, custom []field) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		writePage(w, http.StatusMethodNotAllowed)
@@ -43,7 +42,7 @@ var (
 //
 // A status other than 200 (a 404 rule's page) sends the whole body with that
 // status, without conditional or range handling.
-func (s *Server) sendFile(w http.ResponseWriter, r *http.Request, b *branchSite, d *deployment, name string, f pier.File, status int, custom []headers.Header) {
+func (s *Server) sendFile(w http.ResponseWriter, r *http.Request, b *branchSite, d *deployment, name string, f pier.File, status int, custom []field) {
 	v := pick(f, header(r.Header, "Accept-Encoding"))
 	rep, blob, err := s.representation(r.Context(), v)
 	if err != nil {
@@ -74,7 +73,7 @@ func (s *Server) sendFile(w http.ResponseWriter, r *http.Request, b *branchSite,
 		h["Content-Encoding"] = v.encoding
 		h["Content-Length"] = rep.length
 	}
-	setHeaders(w, custom)
+	setFields(w, custom)
 	if status != http.StatusOK || (blob == nil && plain(r)) {
 		if d.lastModified != nil {
 			h["Last-Modified"] = d.lastModified

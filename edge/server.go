@@ -28,7 +28,6 @@ import (
 	"time"
 
 	"github.com/pier-hosting/pier"
-	"github.com/pier-hosting/pier/edge/headers"
 	"github.com/pier-hosting/pier/edge/rules"
 )
 
@@ -165,7 +164,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !authorized(b.auth, r) {
-		setHeaders(w, st.headers.Apply(r.URL.Path, http.StatusUnauthorized))
+		setFields(w, st.headers.fields(r.URL.Path, http.StatusUnauthorized))
 		w.Header().Set("WWW-Authenticate", challenge)
 		writePage(w, http.StatusUnauthorized)
 		return
@@ -202,7 +201,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if o.kind == outCleanRedirect && r.URL.RawQuery != "" {
 			location += "?" + r.URL.RawQuery
 		}
-		setHeaders(w, hdr.Apply(path, o.status))
+		setFields(w, hdr.fields(path, o.status))
 		w.Header().Set("Location", location)
 		writePage(w, o.status)
 	case outProxy:
@@ -211,14 +210,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		// Custom headers override the upstream's, as they override a file's;
 		// which apply depends on the status the upstream sends.
-		s.serveProxy(&headerWriter{ResponseWriter: w, rules: hdr, path: path}, r, o.target)
+		s.serveProxy(&headerWriter{ResponseWriter: w, custom: hdr, path: path}, r, o.target)
 	default:
 		if o.file == nil {
-			setHeaders(w, hdr.Apply(path, o.status))
+			setFields(w, hdr.fields(path, o.status))
 			writePage(w, o.status)
 			return
 		}
-		s.serveFile(w, r, b, d, o, hdr.Apply(path, o.status))
+		s.serveFile(w, r, b, d, o, hdr.fields(path, o.status))
 	}
 }
 
@@ -236,9 +235,9 @@ func (s *Server) serveProxy(w http.ResponseWriter, r *http.Request, target strin
 // when it is written: a proxied one.
 type headerWriter struct {
 	http.ResponseWriter
-	rules *headers.Rules
-	path  string // the decoded request path
-	done  bool
+	custom *customHeaders
+	path   string // the decoded request path
+	done   bool
 }
 
 // WriteHeader sets the custom headers for the final status, then writes it.
@@ -246,7 +245,7 @@ type headerWriter struct {
 func (w *headerWriter) WriteHeader(status int) {
 	if !w.done && status >= http.StatusOK {
 		w.done = true
-		setHeaders(w.ResponseWriter, w.rules.Apply(w.path, status))
+		setFields(w.ResponseWriter, w.custom.fields(w.path, status))
 	}
 	w.ResponseWriter.WriteHeader(status)
 }
@@ -260,14 +259,6 @@ func (w *headerWriter) Write(b []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the connection, to flush.
 func (w *headerWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// setHeaders sets custom headers on a response, replacing what was there.
-func setHeaders(w http.ResponseWriter, hs []headers.Header) {
-	h := w.Header()
-	for _, kv := range hs {
-		h.Set(kv.Key, kv.Value)
-	}
-}
 
 // branch returns the site and branch r's Host names, or a nil branch if
 // there is none.

@@ -25,7 +25,7 @@ type site struct {
 	customRules []pier.CustomRule // as the app has them, for traces
 	rules       *rules.Ruleset
 	memo        memo           // decisions of rules, when they use regexes
-	headers     *headers.Rules // nil when the app has none (or invalid ones)
+	headers     *customHeaders // nil when the app has none (or invalid ones)
 }
 
 // branchSite is what serving one branch needs, compiled once per site
@@ -49,7 +49,7 @@ func compileSite(a *pier.App, branches []*pier.Branch, log *slog.Logger) *site {
 		if err != nil { // the API refuses these; an older record may still hold one
 			log.Warn("edge: ignoring invalid customHeaders", "app", a.ID, "err", pier.ErrorMessage(err))
 		}
-		s.headers = h
+		s.headers = newCustomHeaders(h)
 	}
 	for _, b := range branches {
 		label := b.DisplayName
@@ -75,9 +75,9 @@ type deployment struct {
 	*pier.Deployment
 	lastModified []string // the Last-Modified header; nil without a CreateTime
 	// customHTTP is the deployment's own customHttp.yml, nil without one.
-	customHTTP *headers.Rules
+	customHTTP *customHeaders
 	// merged caches the app's headers followed by customHTTP, by the app's
-	// *headers.Rules (a site refresh compiles new ones).
+	// *customHeaders (a site refresh compiles new ones).
 	merged sync.Map
 }
 
@@ -106,15 +106,17 @@ func newDeployment(ctx context.Context, blobs pier.BlobStore, d *pier.Deployment
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", headers.FileName, err)
 	}
-	if dep.customHTTP, err = headers.Parse(string(text), ""); err != nil {
+	h, err := headers.Parse(string(text), "")
+	if err != nil {
 		log.Warn("edge: ignoring invalid "+headers.FileName, "deployment", d.ID, "err", pier.ErrorMessage(err))
 	}
+	dep.customHTTP = newCustomHeaders(h)
 	return dep, nil
 }
 
 // headersFor returns the custom headers of a request to site st served from
 // d: the app's, then the deployment's customHttp.yml, which wins.
-func (d *deployment) headersFor(st *site) *headers.Rules {
+func (d *deployment) headersFor(st *site) *customHeaders {
 	if d.customHTTP == nil {
 		return st.headers
 	}
@@ -122,11 +124,10 @@ func (d *deployment) headersFor(st *site) *headers.Rules {
 		return d.customHTTP
 	}
 	if m, ok := d.merged.Load(st.headers); ok {
-		return m.(*headers.Rules)
+		return m.(*customHeaders)
 	}
-	m := st.headers.Merge(d.customHTTP)
-	d.merged.Store(st.headers, m)
-	return m
+	m, _ := d.merged.LoadOrStore(st.headers, newCustomHeaders(st.headers.rules.Merge(d.customHTTP.rules)))
+	return m.(*customHeaders)
 }
 
 // noTime reports whether t is no time at all: zero or, as http.ServeContent

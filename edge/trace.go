@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/pier-hosting/pier"
-	"github.com/pier-hosting/pier/edge/headers"
 	"github.com/pier-hosting/pier/edge/rules"
 )
 
@@ -137,7 +136,11 @@ func (s *Server) Trace(ctx context.Context, account, rawURL string, reqHeader ht
 
 // addHeaders records the custom headers of hdr a response with status to
 // path gets, and the entries that matched.
-func (t *Trace) addHeaders(hdr *headers.Rules, path string, status int) {
+func (t *Trace) addHeaders(c *customHeaders, path string, status int) {
+	if c == nil {
+		return
+	}
+	hdr := c.rules
 	for _, h := range hdr.Apply(path, status) {
 		t.Headers = append(t.Headers, TracedHeader{Key: h.Key, Value: h.Value})
 	}
