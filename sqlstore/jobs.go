@@ -146,16 +146,24 @@ func (s *Store) writeJob(ctx context.Context, c conn, op string, j *pier.Job) er
 	return jobChanged(j.ID)
 }
 
-// ClaimJob implements pier.JobStore. The claim is an optimistic write of the
-// oldest candidate: on a database whose transactions do not serialize
-// writers, a claimer that loses the race gets ECONFLICT from writeJob and
-// tries the next candidate.
+// ClaimJob implements pier.JobStore. The claim is a version-checked write of
+// the oldest candidate in one transaction. With the dialect's SkipLocked the
+// candidate is locked as it is read and concurrent claimers pass over it, so
+// under READ COMMITTED they take different jobs without waiting on one
+// another; a pending job that another transaction holds locked (being
+// claimed or changed) is passed over too, so a claimer may find none while
+// such a job exists. Whatever the dialect, a claimer that loses a race gets
+// ECONFLICT from writeJob and tries the next candidate: a job is never
+// handed out twice.
 func (s *Store) ClaimJob(ctx context.Context, types []string, owner string, until time.Time) (*pier.Job, error) {
 	if len(types) == 0 {
 		return nil, errNoPendingJob
 	}
 	query := `SELECT ` + jobColumns + ` FROM jobs WHERE status = ? AND job_type IN (?` +
 		strings.Repeat(", ?", len(types)-1) + `) ORDER BY seq LIMIT 1`
+	if s.d.SkipLocked != "" {
+		query += " " + s.d.SkipLocked
+	}
 	args := []any{pier.JobPending}
 	for _, t := range types {
 		args = append(args, t)

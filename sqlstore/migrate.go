@@ -23,29 +23,49 @@ type migration struct {
 // Migrations are .sql files at the root of fsys named VERSION_description.sql
 // with a decimal VERSION; each runs in its own transaction together with the
 // row that records it, so a failed migration leaves no trace and reopening a
-// database applies nothing twice.
+// database applies nothing twice. Every transaction begins with the
+// dialect's MigrationLock, so that processes starting together on one
+// database migrate it once.
 func (s *Store) Migrate(ctx context.Context, fsys fs.FS) error {
 	migrations, err := readMigrations(fsys)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	if _, err := s.exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version BIGINT PRIMARY KEY,
-		name TEXT NOT NULL,
-		applied_at TEXT NOT NULL
-	)`); err != nil {
+	if err := s.migrationTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version BIGINT PRIMARY KEY,
+			name TEXT NOT NULL,
+			applied_at TEXT NOT NULL
+		)`)
+		return err
+	}); err != nil {
 		return fmt.Errorf("migrate: create schema_migrations: %w", err)
 	}
 	for _, m := range migrations {
-		if err := s.withTx(ctx, func(tx *sql.Tx) error { return s.apply(ctx, tx, fsys, m) }); err != nil {
+		if err := s.migrationTx(ctx, func(tx *sql.Tx) error { return s.apply(ctx, tx, fsys, m) }); err != nil {
 			return fmt.Errorf("migrate %s: %w", m.name, err)
 		}
 	}
 	return nil
 }
 
+// migrationTx runs fn in a transaction that begins with the dialect's
+// MigrationLock. Creating schema_migrations needs the lock too: PostgreSQL
+// can fail one of two concurrent CREATE TABLE IF NOT EXISTS of one table.
+func (s *Store) migrationTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		if s.d.MigrationLock != "" {
+			if _, err := tx.ExecContext(ctx, s.d.MigrationLock); err != nil {
+				return fmt.Errorf("lock: %w", err)
+			}
+		}
+		return fn(tx)
+	})
+}
+
 // apply runs m in tx unless it has been applied. Checking inside the
-// transaction lets two processes opening one database migrate it once.
+// transaction, after the lock, lets two processes opening one database
+// migrate it once.
 func (s *Store) apply(ctx context.Context, tx *sql.Tx, fsys fs.FS, m migration) error {
 	var n int
 	if err := tx.QueryRowContext(ctx, s.rebind(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`),

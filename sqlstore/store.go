@@ -40,6 +40,19 @@ type Dialect struct {
 	// IsForeignKeyViolation reports whether err reports a FOREIGN KEY
 	// constraint violation.
 	IsForeignKeyViolation func(err error) bool
+	// MigrationLock is a statement Migrate runs first in each of its
+	// transactions, so that processes migrating one database at the same
+	// time take turns: on PostgreSQL, a transaction-scoped advisory lock.
+	// Empty runs nothing, for a database whose write transactions already
+	// exclude one another, as SQLite's immediate transactions do.
+	MigrationLock string
+	// SkipLocked is the clause ClaimJob appends to the SELECT of its
+	// candidate to lock that row until the claim commits and to pass over
+	// the rows other transactions hold locked, so that concurrent claimers
+	// take different jobs instead of all racing for the oldest: on
+	// PostgreSQL, "FOR UPDATE SKIP LOCKED". Empty adds nothing, for a
+	// database whose write transactions exclude one another (SQLite).
+	SkipLocked string
 }
 
 // Store implements pier.Store on a SQL database. It is safe for concurrent
