@@ -1,5 +1,6 @@
 // Package s3blob talks to S3-compatible object stores with aws-sdk-go-v2:
-// it reads the buckets manual deployments name as their source.
+// Store keeps Pier's blobs in a bucket, and Buckets reads the buckets that
+// manual deployments name as their source.
 package s3blob
 
 import (

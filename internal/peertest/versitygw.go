@@ -1,0 +1,122 @@
+package peertest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// S3 is a running versitygw, an S3-compatible store, with a client signed
+// with its root keys.
+type S3 struct {
+	Endpoint        string // "http://127.0.0.1:PORT"
+	Region          string
+	AccessKeyID     string
+	SecretAccessKey string
+	Client          *s3.Client
+}
+
+// The root keys of the versitygw the tests start.
+const (
+	s3AccessKeyID     = "PIERS3TESTROOT"
+	s3SecretAccessKey = "pier-s3-test-secret-0123456789"
+	s3Region          = "us-east-1"
+)
+
+// bucketSeq numbers the buckets NewBucket creates.
+var bucketSeq atomic.Int64
+
+// StartVersitygw runs versitygw on a free loopback port with a fresh posix
+// root, and returns once it answers. It is stopped when the test ends. If
+// versitygw is not installed, the test is skipped (see Require).
+func StartVersitygw(t testing.TB) *S3 {
+	t.Helper()
+	bin := findGoBinary("versitygw")
+	if bin == "" {
+		Require(t, "versitygw is neither on PATH nor in $(go env GOBIN) or $(go env GOPATH)/bin; install it with: go install github.com/versity/versitygw/cmd/versitygw@v1.8.0")
+	}
+	addr := FreeAddr(t)
+	logs := &syncBuffer{}
+	cmd := exec.Command(bin, "--port", addr, "posix", t.TempDir())
+	cmd.Env = append(os.Environ(), "ROOT_ACCESS_KEY="+s3AccessKeyID, "ROOT_SECRET_KEY="+s3SecretAccessKey)
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start versitygw: %v", err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-exited
+	})
+
+	s := &S3{
+		Endpoint:        "http://" + addr,
+		Region:          s3Region,
+		AccessKeyID:     s3AccessKeyID,
+		SecretAccessKey: s3SecretAccessKey,
+	}
+	s.Client = s3.New(s3.Options{
+		Region:       s.Region,
+		BaseEndpoint: aws.String(s.Endpoint),
+		UsePathStyle: true,
+		Credentials:  credentials.NewStaticCredentialsProvider(s.AccessKeyID, s.SecretAccessKey, ""),
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		_, err := s.Client.ListBuckets(ctx, &s3.ListBucketsInput{})
+		cancel()
+		if err == nil {
+			return s
+		}
+		select {
+		case werr := <-exited:
+			t.Fatalf("versitygw exited: %v\n%s", werr, logs.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("versitygw on %s is not ready: %v\n%s", addr, err, logs.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// NewBucket creates an empty bucket with a name no other call returns.
+func (s *S3) NewBucket(t testing.TB) string {
+	t.Helper()
+	name := fmt.Sprintf("pier-test-%d", bucketSeq.Add(1))
+	if _, err := s.Client.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
+		t.Fatalf("create bucket %s: %v", name, err)
+	}
+	return name
+}
+
+// syncBuffer is a bytes.Buffer that the server's output and a failing test
+// may use at once.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
