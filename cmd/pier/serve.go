@@ -23,6 +23,7 @@ import (
 	"github.com/pier-hosting/pier/edge"
 	"github.com/pier-hosting/pier/edge/proxy"
 	"github.com/pier-hosting/pier/geoip"
+	"github.com/pier-hosting/pier/postgres"
 	"github.com/pier-hosting/pier/s3blob"
 	"github.com/pier-hosting/pier/service"
 	"github.com/pier-hosting/pier/sqlite"
@@ -36,7 +37,7 @@ type Config struct {
 	BaseDomain string // --base-domain: parent of every app's default domain
 	PublicURL  string // --public-url: base of signed and webhook URLs
 	Region     string // --region: region in ARNs
-	Database   string // --database: sqlite:PATH (postgres://… later)
+	Database   string // --database: sqlite:PATH or postgres://…
 	Blob       string // --blob: file:DIR (s3://… later)
 	Roles      string // --roles: comma-separated subset of api,edge,runner
 	LogLevel   string // --log-level: debug, info, warn or error
@@ -91,7 +92,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&c.BaseDomain, "base-domain", "localhost", "parent domain of every app's default domain")
 	fs.StringVar(&c.PublicURL, "public-url", "", "base URL of signed and webhook URLs (default http://API-ADDR)")
 	fs.StringVar(&c.Region, "region", "us-east-1", "AWS region used in ARNs")
-	fs.StringVar(&c.Database, "database", "", "metadata store: sqlite:PATH (default sqlite:DATA-DIR/pier.db)")
+	fs.StringVar(&c.Database, "database", "", "metadata store: sqlite:PATH or postgres://USER@HOST/DB (default sqlite:DATA-DIR/pier.db)")
 	fs.StringVar(&c.Blob, "blob", "", "blob store: file:DIR (default file:DATA-DIR/blobs)")
 	fs.StringVar(&c.Roles, "roles", "api,edge,runner", "roles to run: a comma-separated subset of api,edge,runner")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
@@ -134,16 +135,12 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
-	path, ok := strings.CutPrefix(c.Database, "sqlite:")
-	if !ok {
-		return fmt.Errorf("--database: only sqlite:PATH is supported so far, not %q", c.Database)
-	}
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
 		return fmt.Errorf("create data dir: %w", err)
 	}
-	store, err := sqlite.Open(ctx, path)
+	store, err := openStore(ctx, c.Database)
 	if err != nil {
-		return fmt.Errorf("open database: %w", err)
+		return err
 	}
 	m.store = store
 
@@ -355,6 +352,24 @@ func (m *Main) Close() error {
 		errs = append(errs, m.geo.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// openStore opens the metadata store --database names.
+func openStore(ctx context.Context, database string) (pier.Store, error) {
+	var store pier.Store
+	var err error
+	switch {
+	case strings.HasPrefix(database, "sqlite:"):
+		store, err = sqlite.Open(ctx, strings.TrimPrefix(database, "sqlite:"))
+	case strings.HasPrefix(database, "postgres://"), strings.HasPrefix(database, "postgresql://"):
+		store, err = postgres.Open(ctx, database)
+	default:
+		return nil, fmt.Errorf("--database: want sqlite:PATH or postgres://…, not %q", database)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	return store, nil
 }
 
 // exclusiveRunner reports whether c runs the only runner of its store: the
