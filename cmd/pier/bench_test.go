@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"slices"
 	"strconv"
 	"testing"
@@ -18,7 +19,11 @@ func benchServer(b *testing.B, n int) (*amplify.Client, string) {
 	b.Helper()
 	env := map[string]string{envAccessKeyID: "AKIABENCHMARK0000000", envSecretAccessKey: "bench-secret"}
 	m := NewMain(&bytes.Buffer{}, func(k string) string { return env[k] })
-	if err := m.ParseFlags([]string{"--data-dir", b.TempDir(), "--api-addr", "127.0.0.1:0", "--edge-addr", "127.0.0.1:0", "--log-level", "error"}); err != nil {
+	args := []string{"--data-dir", b.TempDir(), "--api-addr", "127.0.0.1:0", "--edge-addr", "127.0.0.1:0", "--log-level", "error"}
+	if db := os.Getenv("PIER_BENCH_DATABASE"); db != "" { // e.g. a postgres:// URL of an empty database
+		args = append(args, "--database", db)
+	}
+	if err := m.ParseFlags(args); err != nil {
 		b.Fatal(err)
 	}
 	ctx := context.Background()

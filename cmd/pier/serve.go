@@ -38,7 +38,7 @@ type Config struct {
 	PublicURL  string // --public-url: base of signed and webhook URLs
 	Region     string // --region: region in ARNs
 	Database   string // --database: sqlite:PATH or postgres://…
-	Blob       string // --blob: file:DIR (s3://… later)
+	Blob       string // --blob: file:DIR or s3://BUCKET/PREFIX?endpoint=URL
 	Roles      string // --roles: comma-separated subset of api,edge,runner
 	LogLevel   string // --log-level: debug, info, warn or error
 	S3Endpoint string // --s3-endpoint: S3-compatible store for s3:// deployment sources
@@ -67,7 +67,7 @@ type Main struct {
 	stdout  io.Writer
 	getenv  func(string) string
 	store   pier.Store
-	blobs   *fsblob.Store
+	blobs   pier.BlobStore
 	geo     *geoip.Locator
 	servers []*http.Server
 	done    chan error
@@ -93,7 +93,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&c.PublicURL, "public-url", "", "base URL of signed and webhook URLs (default http://API-ADDR)")
 	fs.StringVar(&c.Region, "region", "us-east-1", "AWS region used in ARNs")
 	fs.StringVar(&c.Database, "database", "", "metadata store: sqlite:PATH or postgres://USER@HOST/DB (default sqlite:DATA-DIR/pier.db)")
-	fs.StringVar(&c.Blob, "blob", "", "blob store: file:DIR (default file:DATA-DIR/blobs)")
+	fs.StringVar(&c.Blob, "blob", "", "blob store: file:DIR or s3://BUCKET/PREFIX?endpoint=URL (keys: PIER_S3_ACCESS_KEY_ID, PIER_S3_SECRET_ACCESS_KEY; default file:DATA-DIR/blobs)")
 	fs.StringVar(&c.Roles, "roles", "api,edge,runner", "roles to run: a comma-separated subset of api,edge,runner")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&c.GeoIPDB, "geoip-db", "", "MaxMind country database (.mmdb) for <CC> conditions of custom rules")
@@ -119,8 +119,8 @@ func (m *Main) ParseFlags(args []string) error {
 	if c.Blob == "" {
 		c.Blob = "file:" + filepath.Join(c.DataDir, "blobs")
 	}
-	if !strings.HasPrefix(c.Blob, "file:") {
-		return fmt.Errorf("--blob: only file:DIR is supported so far, not %q", c.Blob)
+	if !strings.HasPrefix(c.Blob, "file:") && !strings.HasPrefix(c.Blob, "s3://") {
+		return fmt.Errorf("--blob: want file:DIR or s3://BUCKET/PREFIX?endpoint=URL, not %q", c.Blob)
 	}
 	return nil
 }
@@ -149,7 +149,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.AdminKey = key
-	blobs, err := fsblob.New(strings.TrimPrefix(c.Blob, "file:"))
+	blobs, err := m.openBlobs(ctx)
 	if err != nil {
 		return fmt.Errorf("open blob store: %w", err)
 	}
@@ -345,13 +345,31 @@ func (m *Main) Close() error {
 	if m.store != nil {
 		errs = append(errs, m.store.Close())
 	}
-	if m.blobs != nil {
-		errs = append(errs, m.blobs.Close())
+	if c, ok := m.blobs.(io.Closer); ok {
+		errs = append(errs, c.Close())
 	}
 	if m.geo != nil {
 		errs = append(errs, m.geo.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// openBlobs opens the blob store --blob names.
+func (m *Main) openBlobs(ctx context.Context) (pier.BlobStore, error) {
+	if dir, ok := strings.CutPrefix(m.Config.Blob, "file:"); ok {
+		return fsblob.New(dir)
+	}
+	cfg, err := s3blob.ParseURL(m.Config.Blob)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Region == "" {
+		cfg.Region = m.Config.Region
+	}
+	cfg.AccessKeyID, cfg.SecretAccessKey = m.getenv("PIER_S3_ACCESS_KEY_ID"), m.getenv("PIER_S3_SECRET_ACCESS_KEY")
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	return s3blob.New(ctx, cfg)
 }
 
 // openStore opens the metadata store --database names.
