@@ -119,7 +119,7 @@ for i, p in enumerate(patterns):
 open(sys.argv[2], "w").write("\n".join(lines) + "\n")
 PY
 aws amplify update-app --app-id "$APP" $E --custom-rules "file://$TMP/rules.json" --custom-headers "file://$TMP/headers.yml" >/dev/null
-sleep 2.5 # the edge re-reads the app within its 2 s site TTL
+sleep 1.5 # the edge re-reads the app within its 1 s site TTL
 check "$HOST" "http://127.0.0.1:$EDGE/index.html"
 [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Host: $HOST" "http://127.0.0.1:$EDGE/no/such/route")" = 200 ] || { echo "bench: the SPA rule is not applied"; exit 1; }
 row "small file, SPA + 10 headers" /index.html

@@ -61,8 +61,9 @@ type Config struct {
 	// if nil.
 	Logger *slog.Logger
 	// SiteTTL is how long an app's resolved branches and live deployments
-	// are reused before the store is asked again (default 2s). Invalidate
-	// forgets them at once.
+	// are reused before the store is asked again (default 1s, so an edge on
+	// another node than the one that published learns of a new deployment
+	// within a second). Invalidate forgets them at once.
 	SiteTTL time.Duration
 	// MemoryBytes is the budget for file bodies held in memory, evicted
 	// least recently used first (default 64 MiB).
@@ -87,7 +88,7 @@ type Proxy interface {
 
 // Defaults of Config.
 const (
-	DefaultSiteTTL        = 2 * time.Second
+	DefaultSiteTTL        = time.Second
 	DefaultMemoryBytes    = 64 << 20
 	DefaultSmallFileBytes = 256 << 10
 )
