@@ -206,6 +206,8 @@ func (run *jobRun) fail(ctx context.Context, err error) {
 	status, reason := pier.JobFailed, reasonOf(err)
 	if run.stopped || errors.Is(err, errStopped) {
 		status, reason = pier.JobCancelled, "Stopped by StopJob."
+	} else if errors.Is(err, context.Canceled) {
+		reason = "The runner was shut down before the deployment finished; the live site was not changed."
 	} else if pier.ErrorCode(err) == pier.EINTERNAL {
 		r.cfg.Logger.Error("deployment failed", "app", j.AppID, "branch", j.BranchName, "job", j.IDString(), "err", err)
 	}
