@@ -1,6 +1,11 @@
 # The whole test suite: Go unit, conformance and end-to-end tests (race
-# detector on), then the AWS CLI black-box script against a built binary.
-.PHONY: test build vet bench
+# detector on) against real peers — SQLite, PostgreSQL (started by the
+# tests from the machine's binaries), versitygw (installed here) — then the
+# AWS CLI black-box script against a built binary.
+.PHONY: test build vet peers bench
+
+GOBIN := $(shell go env GOPATH)/bin
+export PATH := $(GOBIN):$(PATH)
 
 build:
 	go build -o bin/pier ./cmd/pier
@@ -9,7 +14,12 @@ vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
 	go vet ./...
 
-test: vet
+# peers installs the S3-compatible server the tests start (cached after the
+# first build).
+peers:
+	go install github.com/versity/versitygw/cmd/versitygw@v1.8.0
+
+test: vet peers
 	go test -race -count=1 ./...
 	bash test/cli/amplify.sh
 
