@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/amplify"
 	"github.com/aws/aws-sdk-go-v2/service/amplify/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
 // jobTimeout bounds the wait for a job to end: generous, because the race
@@ -257,11 +258,28 @@ func clip(b []byte) string {
 	return string(b)
 }
 
-// contentBlobs lists the content-addressed blobs of the server's data dir
-// (the sha256/ tree of the blob store), sorted.
+// contentBlobs lists the content-addressed blobs of the server (the
+// sha256/ tree of the blob store: files in the data dir, or objects in the
+// bucket), sorted.
 func (s *testServer) contentBlobs(t *testing.T) []string {
 	t.Helper()
-	return listFiles(t, filepath.Join(s.dir, "blobs", "sha256"))
+	b := backendOf(t, s.dir)
+	if b == nil {
+		return listFiles(t, filepath.Join(s.dir, "blobs", "sha256"))
+	}
+	var names []string
+	p := s3.NewListObjectsV2Paginator(b.s3.Client, &s3.ListObjectsV2Input{Bucket: aws.String(b.bucket), Prefix: aws.String("pier/sha256/")})
+	for p.HasMorePages() {
+		page, err := p.NextPage(t.Context())
+		if err != nil {
+			t.Fatalf("list bucket %s: %v", b.bucket, err)
+		}
+		for _, o := range page.Contents {
+			names = append(names, strings.TrimPrefix(aws.ToString(o.Key), "pier/sha256/"))
+		}
+	}
+	slices.Sort(names)
+	return names
 }
 
 // listFiles returns the regular files below dir, relative and sorted; none

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/amplify/types"
 
 	"github.com/pier-hosting/pier"
-	"github.com/pier-hosting/pier/sqlite"
 )
 
 // jobARN is the exact ARN of a job of the test account, id zero-padded.
@@ -444,11 +442,7 @@ func TestListJobs(t *testing.T) {
 // cannot create artifacts.
 func (s *testServer) seedArtifacts(t *testing.T, appID, branch string, jobID int64, names ...string) []string {
 	t.Helper()
-	store, err := sqlite.Open(t.Context(), filepath.Join(s.dir, "pier.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := s.openStore(t)
 	var ids []string
 	for i, name := range names {
 		a := &pier.Artifact{

@@ -5,6 +5,11 @@ package main
 // SDK for Go v2, or with signed raw HTTP requests where the wire itself is
 // under test. The harness lives in this file; each e2e_*_test.go file covers
 // one group of operations.
+//
+// PIER_TEST_BACKEND=postgres+s3 runs every server of the suite on its own
+// PostgreSQL database and S3 bucket (one PostgreSQL and one versitygw for
+// the test binary, started on first use) instead of the embedded SQLite
+// database and local blobs. TestSuiteOnPostgresAndS3 runs the suite so.
 
 import (
 	"bufio"
@@ -21,6 +26,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,6 +37,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/amplify"
 	"github.com/aws/aws-sdk-go-v2/service/amplify/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/pier-hosting/pier"
+	"github.com/pier-hosting/pier/internal/peertest"
 )
 
 // The administrator's key of test servers started with fixed credentials.
@@ -79,8 +88,12 @@ func startServerAt(t *testing.T, dir string, env map[string]string) *testServer 
 func startServerWith(t *testing.T, dir string, env map[string]string, setup func(*Main), flags ...string) *testServer {
 	t.Helper()
 	s := &testServer{dir: dir, stdout: &bytes.Buffer{}}
-	s.Main = NewMain(s.stdout, func(k string) string { return env[k] })
 	args := []string{"--data-dir", dir, "--api-addr", "127.0.0.1:0", "--edge-addr", "127.0.0.1:0", "--log-level", "warn"}
+	if b := backendOf(t, dir); b != nil {
+		args = append(args, "--database", b.database, "--blob", b.blobURL())
+		env = b.withKeys(env)
+	}
+	s.Main = NewMain(s.stdout, func(k string) string { return env[k] })
 	if err := s.ParseFlags(append(args, flags...)); err != nil {
 		t.Fatalf("ParseFlags: %v", err)
 	}
@@ -94,6 +107,77 @@ func startServerWith(t *testing.T, dir string, env map[string]string, setup func
 	t.Cleanup(func() { s.close(t) })
 	s.client = s.clientFor(s.AdminKey.ID, s.AdminKey.Secret)
 	return s
+}
+
+// testBackend is PIER_TEST_BACKEND: "" or "postgres+s3".
+var testBackend = os.Getenv("PIER_TEST_BACKEND")
+
+// backend is the database and bucket of the servers on one data dir.
+type backend struct {
+	database string // postgres://…
+	s3       *peertest.S3
+	bucket   string
+}
+
+// backends holds the backend of each data dir, so that a server restarted
+// on the same dir finds its data again.
+var backends sync.Map // data dir → *backend
+
+// backendOf returns the backend of the servers on dir, creating a fresh
+// database and bucket the first time; nil on the default, embedded backend.
+func backendOf(t *testing.T, dir string) *backend {
+	t.Helper()
+	switch testBackend {
+	case "":
+		return nil
+	case "postgres+s3":
+	default:
+		t.Fatalf("PIER_TEST_BACKEND=%q: want postgres+s3, or nothing for SQLite and local blobs", testBackend)
+	}
+	if b, ok := backends.Load(dir); ok {
+		return b.(*backend)
+	}
+	pg := peertest.SharedPostgres(t)
+	s3 := peertest.SharedVersitygw(t)
+	b := &backend{database: pg.DSN(pg.NewDatabase(t)), s3: s3, bucket: s3.NewBucket(t)}
+	backends.Store(dir, b)
+	return b
+}
+
+// blobURL is the --blob flag of the backend.
+func (b *backend) blobURL() string {
+	return "s3://" + b.bucket + "/pier?endpoint=" + url.QueryEscape(b.s3.Endpoint)
+}
+
+// withKeys returns env plus the S3 keys of the bucket, unless env has keys
+// already (those of the same versitygw, for s3:// deployment sources).
+func (b *backend) withKeys(env map[string]string) map[string]string {
+	out := map[string]string{"PIER_S3_ACCESS_KEY_ID": b.s3.AccessKeyID, "PIER_S3_SECRET_ACCESS_KEY": b.s3.SecretAccessKey}
+	for k, v := range env {
+		out[k] = v
+	}
+	return out
+}
+
+// sqliteOnly skips a test that inspects the embedded backend's files when
+// the suite runs on another backend, saying why.
+func sqliteOnly(t *testing.T, why string) {
+	t.Helper()
+	if testBackend != "" {
+		t.Skipf("SQLite only (PIER_TEST_BACKEND=%s): %s", testBackend, why)
+	}
+}
+
+// openStore opens a second connection to the server's database, closed
+// when the test ends.
+func (s *testServer) openStore(t *testing.T) pier.Store {
+	t.Helper()
+	store, err := openStore(t.Context(), s.Config.Database)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = store.Close() })
+	return store
 }
 
 // close stops the server once.
@@ -129,9 +213,18 @@ func (s *testServer) newAccount(t *testing.T, account string) *amplify.Client {
 }
 
 // createKey runs "pier keys create" on the server's data dir and parses the
-// key it prints.
+// key it prints. "pier keys create" knows only the embedded database; on
+// PostgreSQL the key is created as it does, through a second connection.
 func (s *testServer) createKey(t *testing.T, account string) (id, secret string) {
 	t.Helper()
+	if testBackend != "" {
+		store := s.openStore(t)
+		k, err := createKey(t.Context(), store, account, pier.NewAccessKeyID(), pier.NewSecret(20))
+		if err != nil {
+			t.Fatalf("create key: %v", err)
+		}
+		return k.ID, k.Secret
+	}
 	var out bytes.Buffer
 	if err := run(t.Context(), []string{"keys", "create", "--data-dir", s.dir, "--account", account}, &out, os.Getenv); err != nil {
 		t.Fatalf("pier keys create: %v", err)

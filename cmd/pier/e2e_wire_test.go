@@ -16,6 +16,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/pier-hosting/pier/awsapi"
+	"github.com/pier-hosting/pier/internal/peertest"
 )
 
 // succeeded records the SDK operations that returned without error during
@@ -40,6 +41,7 @@ func recordSuccess(stack *middleware.Stack) error {
 func TestMain(m *testing.M) {
 	flag.Parse()
 	code := m.Run()
+	peertest.StopShared()
 	if code == 0 && flag.Lookup("test.run").Value.String() == "" && flag.Lookup("test.skip").Value.String() == "" && !testing.Short() {
 		var missing []string
 		for _, op := range awsapi.Operations() {

@@ -3,7 +3,9 @@ package peertest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"sync"
@@ -36,29 +38,51 @@ const (
 // bucketSeq numbers the buckets NewBucket creates.
 var bucketSeq atomic.Int64
 
+// errNoVersitygw reports that versitygw is not installed.
+var errNoVersitygw = errors.New("versitygw is neither on PATH nor in $(go env GOBIN) or $(go env GOPATH)/bin; install it with: go install github.com/versity/versitygw/cmd/versitygw@v1.8.0")
+
 // StartVersitygw runs versitygw on a free loopback port with a fresh posix
 // root, and returns once it answers. It is stopped when the test ends. If
 // versitygw is not installed, the test is skipped (see Require).
 func StartVersitygw(t testing.TB) *S3 {
 	t.Helper()
+	s, stop, err := startVersitygw(t.TempDir())
+	if errors.Is(err, errNoVersitygw) {
+		Require(t, "%v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	return s
+}
+
+// startVersitygw runs versitygw on a free loopback port with root as its
+// posix root, and returns once it answers, with the function that stops it.
+func startVersitygw(root string) (*S3, func(), error) {
 	bin := findGoBinary("versitygw")
 	if bin == "" {
-		Require(t, "versitygw is neither on PATH nor in $(go env GOBIN) or $(go env GOPATH)/bin; install it with: go install github.com/versity/versitygw/cmd/versitygw@v1.8.0")
+		return nil, nil, errNoVersitygw
 	}
-	addr := FreeAddr(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, err
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
 	logs := &syncBuffer{}
-	cmd := exec.Command(bin, "--port", addr, "posix", t.TempDir())
+	cmd := exec.Command(bin, "--port", addr, "posix", root)
 	cmd.Env = append(os.Environ(), "ROOT_ACCESS_KEY="+s3AccessKeyID, "ROOT_SECRET_KEY="+s3SecretAccessKey)
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("start versitygw: %v", err)
+		return nil, nil, fmt.Errorf("start versitygw: %w", err)
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
+	stop := func() {
 		_ = cmd.Process.Kill()
 		<-exited
-	})
+	}
 
 	s := &S3{
 		Endpoint:        "http://" + addr,
@@ -78,15 +102,16 @@ func StartVersitygw(t testing.TB) *S3 {
 		_, err := s.Client.ListBuckets(ctx, &s3.ListBucketsInput{})
 		cancel()
 		if err == nil {
-			return s
+			return s, stop, nil
 		}
 		select {
 		case werr := <-exited:
-			t.Fatalf("versitygw exited: %v\n%s", werr, logs.String())
+			return nil, nil, fmt.Errorf("versitygw exited: %v\n%s", werr, logs.String())
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("versitygw on %s is not ready: %v\n%s", addr, err, logs.String())
+			stop()
+			return nil, nil, fmt.Errorf("versitygw on %s is not ready: %v\n%s", addr, err, logs.String())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
