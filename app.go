@@ -50,6 +50,11 @@ type App struct {
 	BuildComputeType string
 	Tags             map[string]string
 
+	// Version counts the app's stored changes. UpdateApp refuses an app
+	// whose Version is stale, so that two read-modify-writes (TagResource
+	// and UpdateApp, say) cannot overwrite each other.
+	Version int64
+
 	CreateTime time.Time
 	UpdateTime time.Time
 }

@@ -54,6 +54,11 @@ type Branch struct {
 	// LastJobID is the highest job id issued for this branch; job ids are
 	// decimal counters per branch, so it is also the total number of jobs.
 	LastJobID int64
+	// Version counts the branch's stored changes. UpdateBranch refuses a
+	// branch whose Version is stale, so that two read-modify-writes cannot
+	// overwrite each other. The pointers above are not part of it: CreateJob
+	// and PublishDeployment change them without changing Version.
+	Version int64
 
 	CreateTime time.Time
 	UpdateTime time.Time

@@ -31,6 +31,10 @@ type DomainAssociation struct {
 	CustomCertificateARN          string
 	CertificateVerificationRecord string
 	SubDomains                    []SubDomain
+	// Version counts the association's stored changes.
+	// UpdateDomainAssociation refuses an association whose Version is stale,
+	// so that two read-modify-writes cannot overwrite each other.
+	Version int64
 
 	CreateTime time.Time
 	UpdateTime time.Time
@@ -72,7 +76,11 @@ type Webhook struct {
 	BranchName  string
 	Description string
 	// Token authenticates calls to the webhook URL.
-	Token      string
+	Token string
+	// Version counts the webhook's stored changes. UpdateWebhook refuses a
+	// webhook whose Version is stale, so that two read-modify-writes cannot
+	// overwrite each other.
+	Version    int64
 	CreateTime time.Time
 	UpdateTime time.Time
 }

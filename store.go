@@ -51,15 +51,19 @@ type AccountStore interface {
 
 // AppStore keeps apps.
 type AppStore interface {
-	// CreateApp returns ECONFLICT if the id is taken and ENOTFOUND if the
-	// account does not exist.
+	// CreateApp sets a.Version to 1 and stores the app. It returns
+	// ECONFLICT if the id is taken and ENOTFOUND if the account does not
+	// exist.
 	CreateApp(ctx context.Context, a *App) error
 	// GetApp returns ENOTFOUND unless the app exists in the account.
 	GetApp(ctx context.Context, accountID, appID string) (*App, error)
 	// FindApp returns an app by id whatever its account (for the edge,
 	// which knows only the Host header); ENOTFOUND if there is none.
 	FindApp(ctx context.Context, appID string) (*App, error)
-	// UpdateApp replaces the stored app; ENOTFOUND if it does not exist.
+	// UpdateApp replaces the stored app if its stored Version equals
+	// a.Version, and increments a.Version. ECONFLICT if the version is stale
+	// (re-read, re-apply the change and retry); ENOTFOUND if the app does
+	// not exist.
 	UpdateApp(ctx context.Context, a *App) error
 	// DeleteApp deletes the app and everything it owns (branches, jobs,
 	// deployments, domains, webhooks, backend environments, artifacts) in
@@ -70,13 +74,18 @@ type AppStore interface {
 
 // BranchStore keeps branches.
 type BranchStore interface {
-	// CreateBranch returns ENOTFOUND if the app does not exist and ECONFLICT
-	// if the app already has a branch of that name.
+	// CreateBranch sets b.Version to 1 and stores the branch. It returns
+	// ENOTFOUND if the app does not exist and ECONFLICT if the app already
+	// has a branch of that name.
 	CreateBranch(ctx context.Context, b *Branch) error
 	GetBranch(ctx context.Context, accountID, appID, name string) (*Branch, error)
 	// UpdateBranch replaces the stored branch except LastJobID (only
 	// CreateJob advances it), DeploymentID and ActiveJobID (only
-	// PublishDeployment changes them); ENOTFOUND if it does not exist.
+	// PublishDeployment changes them) if its stored Version equals
+	// b.Version, and increments b.Version. Those pointers do not count as
+	// changes: CreateJob and PublishDeployment leave Version alone.
+	// ECONFLICT if the version is stale (re-read, re-apply the change and
+	// retry); ENOTFOUND if the branch does not exist.
 	UpdateBranch(ctx context.Context, b *Branch) error
 	// DeleteBranch deletes the branch with its jobs, artifacts and webhooks.
 	DeleteBranch(ctx context.Context, accountID, appID, name string) error
@@ -109,10 +118,15 @@ type JobStore interface {
 
 // DomainAssociationStore keeps domain associations.
 type DomainAssociationStore interface {
-	// CreateDomainAssociation returns ENOTFOUND if the app does not exist and
+	// CreateDomainAssociation sets d.Version to 1 and stores the
+	// association. It returns ENOTFOUND if the app does not exist and
 	// ECONFLICT if the app already has the domain.
 	CreateDomainAssociation(ctx context.Context, d *DomainAssociation) error
 	GetDomainAssociation(ctx context.Context, accountID, appID, domain string) (*DomainAssociation, error)
+	// UpdateDomainAssociation replaces the stored association if its stored
+	// Version equals d.Version, and increments d.Version. ECONFLICT if the
+	// version is stale (re-read, re-apply the change and retry); ENOTFOUND
+	// if the association does not exist.
 	UpdateDomainAssociation(ctx context.Context, d *DomainAssociation) error
 	DeleteDomainAssociation(ctx context.Context, accountID, appID, domain string) error
 	ListDomainAssociations(ctx context.Context, accountID, appID string, p Page) ([]*DomainAssociation, string, error)
@@ -120,11 +134,14 @@ type DomainAssociationStore interface {
 
 // WebhookStore keeps incoming webhooks. Webhook ids are unique across accounts.
 type WebhookStore interface {
-	// CreateWebhook returns ENOTFOUND if the branch does not exist.
+	// CreateWebhook sets w.Version to 1 and stores the webhook. It returns
+	// ENOTFOUND if the branch does not exist.
 	CreateWebhook(ctx context.Context, w *Webhook) error
 	GetWebhook(ctx context.Context, accountID, id string) (*Webhook, error)
-	// UpdateWebhook returns ENOTFOUND if the webhook or its (new) branch does
-	// not exist.
+	// UpdateWebhook replaces the stored webhook if its stored Version
+	// equals w.Version, and increments w.Version. ECONFLICT if the version
+	// is stale (re-read, re-apply the change and retry); ENOTFOUND if the
+	// webhook or its (new) branch does not exist.
 	UpdateWebhook(ctx context.Context, w *Webhook) error
 	DeleteWebhook(ctx context.Context, accountID, id string) error
 	ListWebhooks(ctx context.Context, accountID, appID string, p Page) ([]*Webhook, string, error)

@@ -44,20 +44,25 @@ func (s *Service) GetApp(ctx context.Context, account, appID string) (*pier.App,
 	return s.store.GetApp(ctx, account, appID)
 }
 
-// UpdateApp changes the fields given in in and advances updateTime.
+// UpdateApp changes the fields given in in and advances updateTime. The
+// change is applied to the app as stored when it is written, so that a
+// concurrent change of other fields (tags, say) is kept.
 func (s *Service) UpdateApp(ctx context.Context, account, appID string, in pier.AppInput) (*pier.App, error) {
-	a, err := s.store.GetApp(ctx, account, appID)
-	if err != nil {
-		return nil, err
-	}
 	if in.Name != nil && *in.Name == "" {
 		return nil, pier.Errorf(pier.EINVALID, "Invalid input for 'name': must not be empty.")
 	}
-	if err := applyAppInput(a, in); err != nil {
-		return nil, err
-	}
-	a.UpdateTime = s.now()
-	if err := s.store.UpdateApp(ctx, a); err != nil {
+	a, err := update(ctx, &s.locks, appKey(account, appID), func() (*pier.App, error) {
+		return s.store.GetApp(ctx, account, appID)
+	}, func(a *pier.App) error {
+		if err := applyAppInput(a, in); err != nil {
+			return err
+		}
+		a.UpdateTime = s.now()
+		return nil
+	}, func(a *pier.App) error {
+		return s.store.UpdateApp(ctx, a)
+	})
+	if err != nil {
 		return nil, err
 	}
 	s.cfg.Changed(a.ID)

@@ -51,18 +51,23 @@ func (s *Service) GetBranch(ctx context.Context, account, appID, name string) (*
 	return s.store.GetBranch(ctx, account, appID, name)
 }
 
-// UpdateBranch changes the fields given in in and advances updateTime.
+// UpdateBranch changes the fields given in in and advances updateTime. The
+// change is applied to the branch as stored when it is written, so that a
+// concurrent change of other fields (tags, say) is kept.
 func (s *Service) UpdateBranch(ctx context.Context, account, appID, name string, in pier.BranchInput) (*pier.Branch, error) {
-	b, err := s.store.GetBranch(ctx, account, appID, name)
-	if err != nil {
-		return nil, err
-	}
 	in.BranchName = nil
-	if err := s.applyBranchInput(ctx, b, in); err != nil {
-		return nil, err
-	}
-	b.UpdateTime = s.now()
-	if err := s.store.UpdateBranch(ctx, b); err != nil {
+	b, err := update(ctx, &s.locks, branchKey(account, appID, name), func() (*pier.Branch, error) {
+		return s.store.GetBranch(ctx, account, appID, name)
+	}, func(b *pier.Branch) error {
+		if err := s.applyBranchInput(ctx, b, in); err != nil {
+			return err
+		}
+		b.UpdateTime = s.now()
+		return nil
+	}, func(b *pier.Branch) error {
+		return s.store.UpdateBranch(ctx, b)
+	})
+	if err != nil {
 		return nil, err
 	}
 	s.cfg.Changed(appID)

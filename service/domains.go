@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/pier-hosting/pier"
@@ -50,19 +51,18 @@ func (s *Service) GetDomainAssociation(ctx context.Context, account, appID, doma
 // UpdateDomainAssociation changes the given fields; subDomainSettings, when
 // given, replace the whole subdomain set.
 func (s *Service) UpdateDomainAssociation(ctx context.Context, account, appID, domain string, in pier.DomainAssociationInput) (*pier.DomainAssociation, error) {
-	d, err := s.store.GetDomainAssociation(ctx, account, appID, normalizeDomain(domain))
-	if err != nil {
-		return nil, err
-	}
 	in.DomainName = nil
-	if err := s.applyDomainInput(ctx, d, in); err != nil {
-		return nil, err
-	}
-	d.UpdateTime = s.now()
-	if err := s.store.UpdateDomainAssociation(ctx, d); err != nil {
-		return nil, err
-	}
-	return d, nil
+	return update(ctx, &s.locks, domainKey(account, appID, normalizeDomain(domain)), func() (*pier.DomainAssociation, error) {
+		return s.store.GetDomainAssociation(ctx, account, appID, normalizeDomain(domain))
+	}, func(d *pier.DomainAssociation) error {
+		if err := s.applyDomainInput(ctx, d, in); err != nil {
+			return err
+		}
+		d.UpdateTime = s.now()
+		return nil
+	}, func(d *pier.DomainAssociation) error {
+		return s.store.UpdateDomainAssociation(ctx, d)
+	})
 }
 
 // DeleteDomainAssociation deletes a domain association and returns it as it was.
@@ -186,19 +186,27 @@ func (s *Service) eachBranch(ctx context.Context, account, appID string, fn func
 }
 
 // dropSubDomains removes the subdomains that serve branch b from its app's
-// domain associations.
+// domain associations. An association deleted meanwhile is passed over.
 func (s *Service) dropSubDomains(ctx context.Context, b *pier.Branch) error {
-	return s.eachDomain(ctx, b.AccountID, b.AppID, func(d *pier.DomainAssociation) error {
-		kept := d.SubDomains[:0]
-		for _, sd := range d.SubDomains {
-			if sd.BranchName != b.Name {
-				kept = append(kept, sd)
-			}
-		}
-		if len(kept) == len(d.SubDomains) {
+	return s.eachDomain(ctx, b.AccountID, b.AppID, func(listed *pier.DomainAssociation) error {
+		if !slices.ContainsFunc(listed.SubDomains, func(sd pier.SubDomain) bool { return sd.BranchName == b.Name }) {
 			return nil
 		}
-		d.SubDomains, d.UpdateTime = kept, s.now()
-		return s.store.UpdateDomainAssociation(ctx, d)
+		_, err := update(ctx, &s.locks, domainKey(listed.AccountID, listed.AppID, listed.DomainName), func() (*pier.DomainAssociation, error) {
+			return s.store.GetDomainAssociation(ctx, listed.AccountID, listed.AppID, listed.DomainName)
+		}, func(d *pier.DomainAssociation) error {
+			kept := slices.DeleteFunc(slices.Clone(d.SubDomains), func(sd pier.SubDomain) bool { return sd.BranchName == b.Name })
+			if len(kept) == len(d.SubDomains) {
+				return errUnchanged
+			}
+			d.SubDomains, d.UpdateTime = kept, s.now()
+			return nil
+		}, func(d *pier.DomainAssociation) error {
+			return s.store.UpdateDomainAssociation(ctx, d)
+		})
+		if pier.ErrorCode(err) == pier.ENOTFOUND {
+			return nil
+		}
+		return err
 	})
 }

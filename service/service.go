@@ -43,6 +43,9 @@ type Service struct {
 	cfg    Config
 	tokens *signer // signs pagination tokens
 	urls   *signer // signs upload, log and artifact URLs
+	// locks make the read-modify-writes of one resource on this node take
+	// turns (see update).
+	locks keyLocks
 }
 
 // New returns a Service over store and blobs. The signing keys are shared

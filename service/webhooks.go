@@ -32,22 +32,21 @@ func (s *Service) GetWebhook(ctx context.Context, account, id string) (*pier.Web
 // UpdateWebhook moves a webhook to another branch of its app and/or changes
 // its description; nil means "not given".
 func (s *Service) UpdateWebhook(ctx context.Context, account, id string, branch, description *string) (*pier.Webhook, error) {
-	w, err := s.store.GetWebhook(ctx, account, id)
-	if err != nil {
-		return nil, err
-	}
-	if branch != nil {
-		if _, err := s.store.GetBranch(ctx, account, w.AppID, *branch); err != nil {
-			return nil, err
+	return update(ctx, &s.locks, webhookKey(account, id), func() (*pier.Webhook, error) {
+		return s.store.GetWebhook(ctx, account, id)
+	}, func(w *pier.Webhook) error {
+		if branch != nil {
+			if _, err := s.store.GetBranch(ctx, account, w.AppID, *branch); err != nil {
+				return err
+			}
+			w.BranchName = *branch
 		}
-		w.BranchName = *branch
-	}
-	set(&w.Description, description)
-	w.UpdateTime = s.now()
-	if err := s.store.UpdateWebhook(ctx, w); err != nil {
-		return nil, err
-	}
-	return w, nil
+		set(&w.Description, description)
+		w.UpdateTime = s.now()
+		return nil
+	}, func(w *pier.Webhook) error {
+		return s.store.UpdateWebhook(ctx, w)
+	})
 }
 
 // DeleteWebhook deletes a webhook and returns it as it was.

@@ -11,41 +11,67 @@ func domainNotFound(domain string) *pier.Error {
 	return pier.Errorf(pier.ENOTFOUND, "Domain association %s not found", domain)
 }
 
+func domainChanged(domain string) *pier.Error {
+	return pier.Errorf(pier.ECONFLICT, "Domain association %s was changed concurrently", domain)
+}
+
+// domainColumns are the columns scanDomain scans.
+const domainColumns = "seq, doc, version"
+
+// scanDomain scans a row of domainColumns.
+var scanDomain = scanVersioned(func(d *pier.DomainAssociation, v int64) { d.Version = v })
+
+// domainDoc returns the document stored for d, without Version: its column
+// is the one copy that counts.
+func domainDoc(d *pier.DomainAssociation) (string, error) {
+	c := *d
+	c.Version = 0
+	return encode(&c)
+}
+
 // CreateDomainAssociation implements pier.DomainAssociationStore.
 func (s *Store) CreateDomainAssociation(ctx context.Context, d *pier.DomainAssociation) error {
-	doc, err := encode(d)
+	doc, err := domainDoc(d)
 	if err != nil {
 		return fmt.Errorf("create domain association: %w", err)
 	}
-	if _, err := s.exec(ctx, `INSERT INTO domain_associations (account_id, app_id, domain_name, doc) VALUES (?, ?, ?, ?)`,
+	if _, err := s.exec(ctx, `INSERT INTO domain_associations (account_id, app_id, domain_name, doc, version) VALUES (?, ?, ?, ?, 1)`,
 		d.AccountID, d.AppID, d.DomainName, doc); err != nil {
 		return s.writeError(err, "create domain association",
 			pier.Errorf(pier.ECONFLICT, "Domain association %s already exists for app %s", d.DomainName, d.AppID),
 			appNotFound(d.AppID))
 	}
+	d.Version = 1
 	return nil
 }
 
 // GetDomainAssociation implements pier.DomainAssociationStore.
 func (s *Store) GetDomainAssociation(ctx context.Context, accountID, appID, domain string) (*pier.DomainAssociation, error) {
-	return get(ctx, s, "get domain association", domainNotFound(domain), scanDoc[pier.DomainAssociation],
-		`SELECT seq, doc FROM domain_associations WHERE account_id = ? AND app_id = ? AND domain_name = ?`,
+	return get(ctx, s, "get domain association", domainNotFound(domain), scanDomain,
+		`SELECT `+domainColumns+` FROM domain_associations WHERE account_id = ? AND app_id = ? AND domain_name = ?`,
 		accountID, appID, domain)
 }
 
-// UpdateDomainAssociation implements pier.DomainAssociationStore; ENOTFOUND
-// if the association does not exist.
+// UpdateDomainAssociation implements pier.DomainAssociationStore; the
+// ECONFLICT message is "Domain association D was changed concurrently".
 func (s *Store) UpdateDomainAssociation(ctx context.Context, d *pier.DomainAssociation) error {
-	doc, err := encode(d)
+	doc, err := domainDoc(d)
 	if err != nil {
 		return fmt.Errorf("update domain association: %w", err)
 	}
-	res, err := s.exec(ctx, `UPDATE domain_associations SET doc = ? WHERE account_id = ? AND app_id = ? AND domain_name = ?`,
-		doc, d.AccountID, d.AppID, d.DomainName)
+	res, err := s.exec(ctx, `UPDATE domain_associations SET doc = ?, version = version + 1
+		WHERE account_id = ? AND app_id = ? AND domain_name = ? AND version = ?`,
+		doc, d.AccountID, d.AppID, d.DomainName, d.Version)
 	if err != nil {
 		return fmt.Errorf("update domain association: %w", err)
 	}
-	return mustAffect(res, domainNotFound(d.DomainName))
+	if err := s.mustMatch(ctx, res, domainNotFound(d.DomainName), domainChanged(d.DomainName),
+		`SELECT 1 FROM domain_associations WHERE account_id = ? AND app_id = ? AND domain_name = ?`,
+		d.AccountID, d.AppID, d.DomainName); err != nil {
+		return err
+	}
+	d.Version++
+	return nil
 }
 
 // DeleteDomainAssociation implements pier.DomainAssociationStore; ENOTFOUND
@@ -63,12 +89,12 @@ func (s *Store) DeleteDomainAssociation(ctx context.Context, accountID, appID, d
 // if the app does not exist.
 func (s *Store) ListDomainAssociations(ctx context.Context, accountID, appID string, p pier.Page) ([]*pier.DomainAssociation, string, error) {
 	domains, next, err := list(ctx, s, "list domain associations", listing{
-		columns: "seq, doc",
+		columns: domainColumns,
 		table:   "domain_associations",
 		where:   "account_id = ? AND app_id = ?",
 		args:    []any{accountID, appID},
 		key:     "seq",
-	}, p, scanDoc[pier.DomainAssociation])
+	}, p, scanDomain)
 	if err == nil && len(domains) == 0 {
 		err = s.checkApp(ctx, accountID, appID)
 	}

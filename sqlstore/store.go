@@ -11,7 +11,8 @@
 // columns of their own besides: those queries filter on (a job's status,
 // type and lease end, copied from doc on every write), and those that only
 // some operations may change or that a write compares (a branch's job and
-// deployment pointers, a job's version), whose column is what reads return.
+// deployment pointers, the version of a job, app, branch, domain association
+// or webhook), whose column is what reads return.
 // The SQLite migrations are the reference: every database has the same
 // tables and columns.
 package sqlstore
@@ -196,6 +197,26 @@ func mustAffect(res sql.Result, missing *pier.Error) error {
 	return nil
 }
 
+// mustMatch returns nil if the version-checked write res changed a row.
+// Otherwise the row is missing, or another writer changed it since the
+// caller read it: missing if exists (a query of the row's key) finds no row,
+// changed if it does.
+func (s *Store) mustMatch(ctx context.Context, res sql.Result, missing, changed *pier.Error, exists string, args ...any) error {
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("rows affected: %w", err)
+	} else if n > 0 {
+		return nil
+	}
+	ok, err := s.exists(ctx, exists, args...)
+	switch {
+	case err != nil:
+		return fmt.Errorf("check version: %w", err)
+	case !ok:
+		return missing
+	}
+	return changed
+}
+
 // exists reports whether query returns a row.
 func (s *Store) exists(ctx context.Context, query string, args ...any) (bool, error) {
 	var one int
@@ -234,6 +255,25 @@ func scanDoc[T any](sc scanner) (*T, int64, error) {
 		return nil, 0, fmt.Errorf("decode: %w", err)
 	}
 	return v, key, nil
+}
+
+// scanVersioned returns a scanner of rows of (key, doc, version) into a new
+// T, whose Version setVersion sets from the version column: the one copy of
+// it that counts.
+func scanVersioned[T any](setVersion func(*T, int64)) func(scanner) (*T, int64, error) {
+	return func(sc scanner) (*T, int64, error) {
+		var key, version int64
+		var doc []byte
+		if err := sc.Scan(&key, &doc, &version); err != nil {
+			return nil, 0, err
+		}
+		v := new(T)
+		if err := json.Unmarshal(doc, v); err != nil {
+			return nil, 0, fmt.Errorf("decode: %w", err)
+		}
+		setVersion(v, version)
+		return v, key, nil
+	}
 }
 
 // get returns the one row of query scanned with scan, or missing if there is

@@ -17,8 +17,12 @@ const (
 var appTests = []test{
 	{"RoundTrip", func(t *testing.T, f *fixture) {
 		a := sampleApp(accountA, app1)
-		checkComplete(t, a)
+		a.Version = 42 // ignored: a new app is at version 1
 		f.check(f.s.CreateApp(f.ctx, a))
+		if a.Version != 1 {
+			t.Fatalf("CreateApp set version %d, want 1", a.Version)
+		}
+		checkComplete(t, a)
 		got, err := f.s.GetApp(f.ctx, accountA, app1)
 		f.check(err)
 		wantEqual(t, "app", got, a)
@@ -32,10 +36,23 @@ var appTests = []test{
 		a.AutoBranchCreationConfig = nil
 		a.EnableBasicAuth = false
 		a.UpdateTime = t2
-		f.check(f.s.UpdateApp(f.ctx, a))
-		got, err := f.s.GetApp(f.ctx, accountA, app1)
-		f.check(err)
-		wantEqual(t, "app", got, a)
+		for want := int64(2); want <= 3; want++ {
+			f.check(f.s.UpdateApp(f.ctx, a))
+			if a.Version != want {
+				t.Errorf("Version after an update = %d, want %d", a.Version, want)
+			}
+			got, err := f.s.GetApp(f.ctx, accountA, app1)
+			f.check(err)
+			wantEqual(t, "app", got, a)
+		}
+	}},
+	{"VersionConflict", func(t *testing.T, f *fixture) {
+		f.app(accountA, app1)
+		checkVersionConflict(t, appVersions(f, accountA, app1), "App "+app1+" was changed concurrently")
+	}},
+	{"ConcurrentUpdates", func(t *testing.T, f *fixture) {
+		f.app(accountA, app1)
+		checkConcurrentUpdates(t, appVersions(f, accountA, app1))
 	}},
 	{"FindAcrossAccounts", func(t *testing.T, f *fixture) {
 		a := f.app(accountA, app1)

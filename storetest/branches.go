@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/pier-hosting/pier"
@@ -10,7 +12,11 @@ var branchTests = []test{
 	{"RoundTrip", func(t *testing.T, f *fixture) {
 		a := f.app(accountA, app1)
 		b := sampleBranch(accountA, a.ID, "feature/ünï-✓")
+		b.Version = 42 // ignored: a new branch is at version 1
 		f.check(f.s.CreateBranch(f.ctx, b))
+		if b.Version != 1 {
+			t.Fatalf("CreateBranch set version %d, want 1", b.Version)
+		}
 		got, err := f.s.GetBranch(f.ctx, accountA, a.ID, b.Name)
 		f.check(err)
 		wantEqual(t, "new branch", got, b)
@@ -46,7 +52,7 @@ var branchTests = []test{
 		b := f.branch(a, "main")
 		f.job(b)
 		f.job(b)
-		for _, lastJobID := range []int64{0, 99} {
+		for i, lastJobID := range []int64{0, 99} {
 			b.Description = "updated"
 			b.EnableAutoBuild = false
 			b.EnvironmentVariables = nil
@@ -56,6 +62,9 @@ var branchTests = []test{
 			b.ActiveJobID = "2"
 			b.DeploymentID = "no-such-deployment"
 			f.check(f.s.UpdateBranch(f.ctx, b))
+			if want := int64(2 + i); b.Version != want {
+				t.Errorf("Version after an update = %d, want %d", b.Version, want)
+			}
 			got, err := f.s.GetBranch(f.ctx, accountA, a.ID, "main")
 			f.check(err)
 			want := *b
@@ -81,6 +90,44 @@ var branchTests = []test{
 		want := stale
 		want.LastJobID, want.ActiveJobID, want.DeploymentID = 1, "1", d.ID
 		wantEqual(t, "branch", got, &want)
+		if want.Version != 2 {
+			t.Errorf("Version after a job, a publish and an update = %d, want 2", want.Version)
+		}
+	}},
+	{"VersionConflict", func(t *testing.T, f *fixture) {
+		f.branch(f.app(accountA, app1), "main")
+		checkVersionConflict(t, branchVersions(f, accountA, app1, "main"), "Branch main of app "+app1+" was changed concurrently")
+	}},
+	{"ConcurrentUpdates", func(t *testing.T, f *fixture) {
+		f.branch(f.app(accountA, app1), "main")
+		checkConcurrentUpdates(t, branchVersions(f, accountA, app1, "main"))
+	}},
+	{"ConcurrentUpdatesAndJobs", func(t *testing.T, f *fixture) {
+		// Job ids and versions are independent: creating jobs neither
+		// conflicts with updates nor is lost to them.
+		b := f.branch(f.app(accountA, app1), "main")
+		const n = 10
+		var wg sync.WaitGroup
+		for range n {
+			wg.Go(func() {
+				if err := f.s.CreateJob(f.ctx, sampleJob(accountA, app1, "main")); err != nil {
+					t.Errorf("CreateJob: %v", err)
+				}
+			})
+		}
+		for i := range n {
+			c := *b
+			c.Description = fmt.Sprintf("update %d", i)
+			f.check(f.s.UpdateBranch(f.ctx, &c))
+			b.Version = c.Version
+		}
+		wg.Wait()
+		got, err := f.s.GetBranch(f.ctx, accountA, app1, "main")
+		f.check(err)
+		if got.LastJobID != n || got.Version != n+1 || got.Description != fmt.Sprintf("update %d", n-1) {
+			t.Errorf("branch after %d jobs and updates: last job %d, version %d, description %q; want %d, %d, %q",
+				n, got.LastJobID, got.Version, got.Description, n, n+1, fmt.Sprintf("update %d", n-1))
+		}
 	}},
 	{"CreateTaken", func(t *testing.T, f *fixture) {
 		a := f.app(accountA, app1)

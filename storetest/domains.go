@@ -10,8 +10,12 @@ var domainTests = []test{
 	{"RoundTrip", func(t *testing.T, f *fixture) {
 		f.app(accountA, app1)
 		d := sampleDomain(accountA, app1, "example.com")
-		checkComplete(t, d)
+		d.Version = 42 // ignored: a new association is at version 1
 		f.check(f.s.CreateDomainAssociation(f.ctx, d))
+		if d.Version != 1 {
+			t.Fatalf("CreateDomainAssociation set version %d, want 1", d.Version)
+		}
+		checkComplete(t, d)
 		got, err := f.s.GetDomainAssociation(f.ctx, accountA, app1, "example.com")
 		f.check(err)
 		wantEqual(t, "domain association", got, d)
@@ -25,9 +29,20 @@ var domainTests = []test{
 		d.AutoSubDomainCreationPatterns = nil
 		d.UpdateTime = t2
 		f.check(f.s.UpdateDomainAssociation(f.ctx, d))
+		if d.Version != 2 {
+			t.Errorf("Version after an update = %d, want 2", d.Version)
+		}
 		got, err := f.s.GetDomainAssociation(f.ctx, accountA, app1, "example.com")
 		f.check(err)
 		wantEqual(t, "domain association", got, d)
+	}},
+	{"VersionConflict", func(t *testing.T, f *fixture) {
+		f.domain(f.app(accountA, app1), "example.com")
+		checkVersionConflict(t, domainVersions(f, accountA, app1, "example.com"), "Domain association example.com was changed concurrently")
+	}},
+	{"ConcurrentUpdates", func(t *testing.T, f *fixture) {
+		f.domain(f.app(accountA, app1), "example.com")
+		checkConcurrentUpdates(t, domainVersions(f, accountA, app1, "example.com"))
 	}},
 	{"CreateTaken", func(t *testing.T, f *fixture) {
 		d := f.domain(f.app(accountA, app1), "example.com")

@@ -19,7 +19,7 @@ var (
 )
 
 // The samples set every field (checkComplete verifies it), with text that
-// needs escaping in most encodings.
+// needs escaping in most encodings. Versions are 1, what Create sets.
 
 func sampleApp(accountID, id string) *pier.App {
 	return &pier.App{
@@ -61,6 +61,7 @@ func sampleApp(accountID, id string) *pier.App {
 		CacheConfigType:  pier.DefaultCacheConfigType,
 		BuildComputeType: pier.DefaultBuildComputeType,
 		Tags:             map[string]string{"team": "web", "cost-center": "42"},
+		Version:          1,
 		CreateTime:       t0,
 		UpdateTime:       t1,
 	}
@@ -90,6 +91,7 @@ func sampleBranch(accountID, appID, name string) *pier.Branch {
 		BackendStackARN:            "arn:aws:cloudformation:us-east-1:" + accountID + ":stack/s/1",
 		ComputeRoleARN:             "arn:aws:iam::" + accountID + ":role/compute",
 		Tags:                       map[string]string{"branch": name},
+		Version:                    1,
 		CreateTime:                 t0,
 		UpdateTime:                 t1,
 	}
@@ -144,6 +146,7 @@ func sampleDomain(accountID, appID, domain string) *pier.DomainAssociation {
 			{Prefix: "www", BranchName: "main", Verified: true, DNSRecord: "www CNAME d1.example.net"},
 			{Prefix: "dev", BranchName: "dev", Verified: true, DNSRecord: "dev CNAME d2.example.net"},
 		},
+		Version:    1,
 		CreateTime: t0,
 		UpdateTime: t1,
 	}
@@ -157,6 +160,7 @@ func sampleWebhook(accountID, id, appID, branch string) *pier.Webhook {
 		BranchName:  branch,
 		Description: "hook " + id,
 		Token:       "token-" + id,
+		Version:     1,
 		CreateTime:  t0,
 		UpdateTime:  t1,
 	}

@@ -10,8 +10,12 @@ var webhookTests = []test{
 	{"RoundTrip", func(t *testing.T, f *fixture) {
 		f.branch(f.app(accountA, app1), "main")
 		w := sampleWebhook(accountA, "8d4a1c9e-hook", app1, "main")
-		checkComplete(t, w)
+		w.Version = 42 // ignored: a new webhook is at version 1
 		f.check(f.s.CreateWebhook(f.ctx, w))
+		if w.Version != 1 {
+			t.Fatalf("CreateWebhook set version %d, want 1", w.Version)
+		}
+		checkComplete(t, w)
 		got, err := f.s.GetWebhook(f.ctx, accountA, w.ID)
 		f.check(err)
 		wantEqual(t, "webhook", got, w)
@@ -37,6 +41,14 @@ var webhookTests = []test{
 			wantCode(t, f.s.CreateWebhook(f.ctx, w), pier.ENOTFOUND)
 		}
 	}},
+	{"VersionConflict", func(t *testing.T, f *fixture) {
+		f.webhook(f.branch(f.app(accountA, app1), "main"), "hook")
+		checkVersionConflict(t, webhookVersions(f, accountA, "hook"), "Webhook hook was changed concurrently")
+	}},
+	{"ConcurrentUpdates", func(t *testing.T, f *fixture) {
+		f.webhook(f.branch(f.app(accountA, app1), "main"), "hook")
+		checkConcurrentUpdates(t, webhookVersions(f, accountA, "hook"))
+	}},
 	{"Update", func(t *testing.T, f *fixture) {
 		a := f.app(accountA, app1)
 		w := f.webhook(f.branch(a, "main"), "hook")
@@ -46,6 +58,9 @@ var webhookTests = []test{
 		w.Token = "rotated"
 		w.UpdateTime = t2
 		f.check(f.s.UpdateWebhook(f.ctx, w))
+		if w.Version != 2 {
+			t.Errorf("Version after an update = %d, want 2", w.Version)
+		}
 		got, err := f.s.GetWebhook(f.ctx, accountA, "hook")
 		f.check(err)
 		wantEqual(t, "webhook", got, w)
