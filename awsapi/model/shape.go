@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"time"
 
@@ -12,8 +13,11 @@ import (
 	"github.com/pier-hosting/pier/awsapi/model/internal/boto"
 )
 
-// patternTimeout bounds one pattern match; a match that times out fails.
-const patternTimeout = 50 * time.Millisecond
+// patternTimeout bounds one backtracking match. Only patterns Go's RE2
+// engine cannot compile (the model's look-ahead ones) backtrack, and their
+// inputs are length-checked first, so the bound is generous: a wall-clock
+// timeout that a busy machine can reach would reject valid requests.
+const patternTimeout = 2 * time.Second
 
 // kind is a shape's type.
 type kind uint8
@@ -41,7 +45,7 @@ var kinds = map[string]kind{
 type shape struct {
 	kind      kind
 	min, max  *int64 // length of a string, list or map; value of a number
-	pattern   *regexp2.Regexp
+	pattern   *pattern
 	source    string // pattern as written in the model
 	enum      []string
 	sensitive bool
@@ -74,7 +78,7 @@ func load(data []byte) (*Model, error) {
 	if err := json.Unmarshal(data, &svc); err != nil {
 		return nil, err
 	}
-	c := compiler{svc: &svc, shapes: map[string]*shape{}, patterns: map[string]*regexp2.Regexp{}}
+	c := compiler{svc: &svc, shapes: map[string]*shape{}, patterns: map[string]*pattern{}}
 	m := &Model{byName: map[string]*Operation{}}
 	for _, name := range slices.Sorted(maps.Keys(svc.Operations)) {
 		def := svc.Operations[name]
@@ -97,7 +101,26 @@ func load(data []byte) (*Model, error) {
 type compiler struct {
 	svc      *boto.Service
 	shapes   map[string]*shape
-	patterns map[string]*regexp2.Regexp
+	patterns map[string]*pattern
+}
+
+// pattern is a compiled model pattern: RE2 (linear time, no timeout) when
+// Go's regexp accepts it — with the same meaning as ECMA-262 for these
+// patterns: \d is ASCII, $ matches only at the end, . excludes newlines —
+// and a backtracking ECMAScript engine for the look-ahead ones.
+type pattern struct {
+	re2 *regexp.Regexp
+	re  *regexp2.Regexp
+}
+
+// match reports whether v fully matches; a backtracking match that times
+// out does not.
+func (p *pattern) match(v string) bool {
+	if p.re2 != nil {
+		return p.re2.MatchString(v)
+	}
+	ok, err := p.re.MatchString(v)
+	return ok && err == nil
 }
 
 // shape compiles the named shape and the shapes it refers to.
@@ -172,15 +195,22 @@ func (c *compiler) ref(r *boto.Ref) (*shape, error) {
 // for patterns that are already anchored). ECMAScript mode keeps ECMA-262's
 // meaning where .NET's differs: \d is ASCII and $ matches only at the end,
 // not before a final newline.
-func (c *compiler) pattern(p string) (*regexp2.Regexp, error) {
-	if re, ok := c.patterns[p]; ok {
-		return re, nil
+func (c *compiler) pattern(p string) (*pattern, error) {
+	if pat, ok := c.patterns[p]; ok {
+		return pat, nil
 	}
-	re, err := regexp2.Compile("^(?:"+p+")$", regexp2.ECMAScript)
-	if err != nil {
-		return nil, fmt.Errorf("pattern %q: %w", p, err)
+	anchored := "^(?:" + p + ")$"
+	pat := &pattern{}
+	if re, err := regexp.Compile(anchored); err == nil {
+		pat.re2 = re
+	} else {
+		re, err := regexp2.Compile(anchored, regexp2.ECMAScript)
+		if err != nil {
+			return nil, fmt.Errorf("pattern %q: %w", p, err)
+		}
+		re.MatchTimeout = patternTimeout
+		pat.re = re
 	}
-	re.MatchTimeout = patternTimeout
-	c.patterns[p] = re
-	return re, nil
+	c.patterns[p] = pat
+	return pat, nil
 }

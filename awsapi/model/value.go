@@ -180,16 +180,9 @@ func (d *decoder) checkString(s *shape, v string, p *fieldPath, subject string) 
 		d.violate(p, display(s, v), fmt.Sprintf("%s must have length less than or equal to %d", subject, *s.max))
 	case s.enum != nil && !slices.Contains(s.enum, v):
 		d.violate(p, display(s, v), fmt.Sprintf("%s must satisfy enum value set: [%s]", subject, strings.Join(s.enum, ", ")))
-	case s.pattern != nil && !matches(s, v):
+	case s.pattern != nil && !s.pattern.match(v):
 		d.violate(p, display(s, v), subject+" must satisfy regular expression pattern: "+s.source)
 	}
-}
-
-// matches reports whether v fully matches s's pattern; a match that times
-// out does not.
-func matches(s *shape, v string) bool {
-	ok, err := s.pattern.MatchString(v)
-	return ok && err == nil
 }
 
 // number converts and validates the text of a number of shape s.
