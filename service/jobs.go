@@ -115,24 +115,17 @@ func (s *Service) StopJob(ctx context.Context, account, appID, branch, jobID str
 	})
 }
 
-// updateJob applies change to j and stores it. When a runner changed the job
-// in the meantime, it re-reads the job and applies change again.
+// updateJob applies change to job j and stores it. When a runner changed
+// the job in the meantime, it re-reads the job and applies change again.
 func (s *Service) updateJob(ctx context.Context, j *pier.Job, change func(*pier.Job) error) (*pier.Job, error) {
-	for attempt := 0; ; attempt++ {
-		if err := change(j); err != nil {
-			return nil, err
-		}
-		err := s.store.UpdateJob(ctx, j)
-		if err == nil {
+	first := true
+	return update(ctx, &s.locks, jobKey(j), func() (*pier.Job, error) {
+		if first { // the caller just read it
+			first = false
 			return j, nil
 		}
-		if pier.ErrorCode(err) != pier.ECONFLICT || attempt == 4 {
-			return nil, err
-		}
-		if j, err = s.store.GetJob(ctx, j.AccountID, j.AppID, j.BranchName, j.ID); err != nil {
-			return nil, err
-		}
-	}
+		return s.store.GetJob(ctx, j.AccountID, j.AppID, j.BranchName, j.ID)
+	}, change, func(j *pier.Job) error { return s.store.UpdateJob(ctx, j) })
 }
 
 // DeleteJob deletes a job that is not running and returns it as it was.

@@ -143,6 +143,10 @@ func branchKey(account, appID, name string) string {
 	return "branch/" + account + "/" + appID + "/" + name
 }
 
+func jobKey(j *pier.Job) string {
+	return "job/" + j.AccountID + "/" + j.AppID + "/" + j.BranchName + "/" + j.IDString()
+}
+
 func domainKey(account, appID, domain string) string {
 	return "domain/" + account + "/" + appID + "/" + domain
 }
