@@ -91,11 +91,16 @@ func TestMultiNode(t *testing.T) {
 	createBranch(t, a.client, appID, "main")
 
 	v1 := files{"index.html": "<h1>v1 from B, built by C</h1>"}
+	v2 := files{"index.html": "<h1>v2 replaces v1 on both edges</h1>"}
 	t.Run("deployed through B, served by A and B", func(t *testing.T) {
 		job := b.deploy(t, appID, v1) // only C runs jobs
 		wantString(t, "jobId", job.Summary.JobId, "1")
 		waitEdge(t, a.EdgeURL, appID, "/", v1["index.html"])
 		waitEdge(t, b.EdgeURL, appID, "/", v1["index.html"])
+		// Both edges have v1 cached now: they must notice v2.
+		b.deploy(t, appID, v2)
+		waitEdge(t, a.EdgeURL, appID, "/", v2["index.html"])
+		waitEdge(t, b.EdgeURL, appID, "/", v2["index.html"])
 	})
 	if t.Failed() {
 		t.Fatalf("runner output:\n%s", runnerC.output())
@@ -136,7 +141,7 @@ func TestMultiNode(t *testing.T) {
 				t.Errorf("step %s is still RUNNING", aws.ToString(st.StepName))
 			}
 		}
-		waitEdge(t, a.EdgeURL, appID, "/", v1["index.html"])
+		waitEdge(t, a.EdgeURL, appID, "/", v2["index.html"]) // the live site is untouched
 
 		v3 := files{"index.html": "<h1>v3 after the runner died</h1>"}
 		a.deploy(t, appID, v3)
