@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/pier-hosting/pier"
-	"github.com/pier-hosting/pier/sqlite"
 )
 
 // Environment variables that set the administrator's credentials.
@@ -135,11 +134,12 @@ func writeCredentials(path string, k *pier.AccessKey) error {
 // (created if new), printed as environment variables.
 func runKeys(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "create" {
-		return fmt.Errorf("usage: pier keys create [--data-dir DIR] [--account ID]")
+		return fmt.Errorf("usage: pier keys create [--data-dir DIR | --database URL] [--account ID]")
 	}
 	fs := flag.NewFlagSet("pier keys create", flag.ContinueOnError)
 	fs.SetOutput(stdout)
 	dataDir := fs.String("data-dir", "pier-data", "directory of the embedded database")
+	database := fs.String("database", "", "metadata store: sqlite:PATH or postgres://… (default sqlite:DATA-DIR/pier.db)")
 	account := fs.String("account", pier.DefaultAccountID, "12-digit account id that owns the key")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -147,12 +147,15 @@ func runKeys(ctx context.Context, args []string, stdout io.Writer) error {
 	if !pier.ValidAccountID(*account) {
 		return fmt.Errorf("--account must be 12 digits, not %q", *account)
 	}
-	if err := os.MkdirAll(*dataDir, 0o700); err != nil {
-		return fmt.Errorf("create data dir: %w", err)
+	if *database == "" {
+		if err := os.MkdirAll(*dataDir, 0o700); err != nil {
+			return fmt.Errorf("create data dir: %w", err)
+		}
+		*database = "sqlite:" + filepath.Join(*dataDir, "pier.db")
 	}
-	store, err := sqlite.Open(ctx, filepath.Join(*dataDir, "pier.db"))
+	store, err := openStore(ctx, *database)
 	if err != nil {
-		return fmt.Errorf("open database: %w", err)
+		return err
 	}
 	defer store.Close()
 	k, err := createKey(ctx, store, *account, pier.NewAccessKeyID(), pier.NewSecret(20))
