@@ -32,6 +32,22 @@ type BlobStore interface {
 	List(ctx context.Context, prefix string, fn func(key string, info BlobInfo) error) error
 }
 
+// Syncer is implemented by blob stores that defer durability to one call:
+// the local store syncs its filesystem once instead of fsyncing every blob.
+// Callers sync before recording blobs elsewhere (a published deployment, an
+// acknowledged upload).
+type Syncer interface {
+	Sync(ctx context.Context) error
+}
+
+// SyncBlobs makes the blobs stored so far durable, if the store defers that.
+func SyncBlobs(ctx context.Context, blobs BlobStore) error {
+	if s, ok := blobs.(Syncer); ok {
+		return s.Sync(ctx)
+	}
+	return nil
+}
+
 // BlobInfo describes a stored blob.
 type BlobInfo struct {
 	Size    int64

@@ -3,6 +3,7 @@ package pier
 import (
 	"context"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -67,6 +68,13 @@ func OpenBody(ctx context.Context, blobs BlobStore, b Body) (io.ReadCloser, erro
 		io.Reader
 		io.Closer
 	}{io.LimitReader(rc, b.Size), rc}, nil
+}
+
+// FileMapPath turns a key of CreateDeployment's fileMap into the relative
+// path of the file in the site: "/index.html" and "index.html" are the same
+// file.
+func FileMapPath(key string) string {
+	return strings.TrimLeft(key, "/")
 }
 
 // DeploymentStore keeps deployments and publishes them.

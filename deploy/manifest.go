@@ -29,12 +29,6 @@ const (
 	manifestWorkers = 4
 )
 
-// syncer is implemented by blob stores that defer durability to one call
-// (the local store syncs the filesystem once instead of once per file).
-type syncer interface {
-	Sync(ctx context.Context) error
-}
-
 // manifestStats summarizes what building a manifest did.
 type manifestStats struct {
 	files, compressed, reused, packs, large int
@@ -88,10 +82,8 @@ func buildManifest(ctx context.Context, blobs pier.BlobStore, staged []stagedFil
 		f.Gzip, f.Brotli = copyBody(places[i].gz), copyBody(places[i].br)
 		out["/"+pr.path] = f
 	}
-	if s, ok := blobs.(syncer); ok {
-		if err := s.Sync(ctx); err != nil {
-			return nil, stats, fmt.Errorf("sync blobs: %w", err)
-		}
+	if err := pier.SyncBlobs(ctx, blobs); err != nil {
+		return nil, stats, fmt.Errorf("sync blobs: %w", err)
 	}
 	return out, stats, nil
 }

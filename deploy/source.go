@@ -78,7 +78,7 @@ func (r *Runner) stageFiles(ctx context.Context, j *pier.Job, owner int64, st *s
 	sort.Strings(names)
 	for _, name := range names {
 		want := j.FileMap[name]
-		rel := strings.TrimLeft(name, "/")
+		rel := pier.FileMapPath(name)
 		rc, err := r.openBlob(ctx, pier.UploadKey(j.AccountID, j.AppID, j.BranchName, owner, "files/"+rel), fmt.Sprintf("file %q was not uploaded", name))
 		if pier.ErrorCode(err) == pier.EINVALID { // not uploaded: maybe the app serves it already
 			if known == nil {

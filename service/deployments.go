@@ -31,7 +31,7 @@ func (s *Service) CreateDeployment(ctx context.Context, account, appID, branch s
 	}
 	cleaned := map[string]string{}
 	for path, sum := range fileMap {
-		c := cleanFilePath(path)
+		c := pier.FileMapPath(path)
 		if !pier.ValidBlobKey(c) {
 			return nil, pier.Errorf(pier.EINVALID, "Invalid input for 'fileMap': %q is not a valid file path.", truncate(path, 64))
 		}
@@ -143,10 +143,4 @@ func isHexMD5(s string) bool {
 		}
 	}
 	return true
-}
-
-// cleanFilePath turns a fileMap key into the relative path of the file in
-// the site ("/index.html" and "index.html" are the same file).
-func cleanFilePath(p string) string {
-	return strings.TrimLeft(p, "/")
 }

@@ -21,33 +21,14 @@ const MaxUploadBytes = 5 << 30
 // the deployment waits for StartDeployment; a file upload must match the md5
 // its fileMap declared, else nothing is kept.
 func (s *Service) Upload(ctx context.Context, escapedPath string, query url.Values, body io.Reader) error {
-	if err := s.VerifyURL(http.MethodPut, escapedPath, query); err != nil {
-		return err
-	}
-	segs, err := unescapeSegments(escapedPath)
-	if err != nil || len(segs) < 7 || segs[0] != "_pier" || segs[1] != "uploads" {
-		return pier.Errorf(pier.ENOTFOUND, "No upload at this URL.")
-	}
-	account, appID, branch, jobID, kind := segs[2], segs[3], segs[4], parseJobID(segs[5]), segs[6]
-	j, err := s.store.GetJob(ctx, account, appID, branch, jobID)
+	u, err := s.resolveUpload(ctx, escapedPath, query)
 	if err != nil {
 		return err
 	}
-	if j.Status != pier.JobCreated {
-		return pier.Errorf(pier.EINVALID, "Deployment %s was already started; uploads are closed.", j.IDString())
+	if u.job.Status != pier.JobCreated {
+		return pier.Errorf(pier.EINVALID, "Deployment %s was already started; uploads are closed.", u.job.IDString())
 	}
-	body = io.LimitReader(body, MaxUploadBytes+1)
-	switch {
-	case kind == "zip" && len(segs) == 7:
-		return s.putUpload(ctx, pier.UploadKey(account, appID, branch, j.ID, "zip"), body, "")
-	case kind == "files" && len(segs) == 8:
-		want, ok := j.FileMap[segs[7]]
-		if !ok {
-			return pier.Errorf(pier.ENOTFOUND, "File %q is not in the deployment's fileMap.", truncate(segs[7], 100))
-		}
-		return s.putUpload(ctx, pier.UploadKey(account, appID, branch, j.ID, "files/"+cleanFilePath(segs[7])), body, want)
-	}
-	return pier.Errorf(pier.ENOTFOUND, "No upload at this URL.")
+	return s.putUpload(ctx, u.key, io.LimitReader(body, MaxUploadBytes+1), u.md5)
 }
 
 // HasUpload answers a HEAD of an upload URL: whether Pier already has the
@@ -55,37 +36,61 @@ func (s *Service) Upload(ctx context.Context, escapedPath string, query url.Valu
 // deployments has a file with the declared md5 — so the upload can be
 // skipped. The URL's PUT signature authorizes the question.
 func (s *Service) HasUpload(ctx context.Context, escapedPath string, query url.Values) (bool, error) {
-	if err := s.VerifyURL(http.MethodPut, escapedPath, query); err != nil {
-		return false, err
-	}
-	segs, err := unescapeSegments(escapedPath)
-	if err != nil || len(segs) < 7 || segs[0] != "_pier" || segs[1] != "uploads" {
-		return false, pier.Errorf(pier.ENOTFOUND, "No upload at this URL.")
-	}
-	account, appID, branch, jobID := segs[2], segs[3], segs[4], parseJobID(segs[5])
-	j, err := s.store.GetJob(ctx, account, appID, branch, jobID)
+	u, err := s.resolveUpload(ctx, escapedPath, query)
 	if err != nil {
 		return false, err
 	}
-	name := segs[6]
-	if name == "files" && len(segs) == 8 {
-		name = "files/" + cleanFilePath(segs[7])
-	}
-	if _, err := s.blobs.Stat(ctx, pier.UploadKey(account, appID, branch, j.ID, name)); err == nil {
+	if _, err := s.blobs.Stat(ctx, u.key); err == nil {
 		return true, nil
 	} else if pier.ErrorCode(err) != pier.ENOTFOUND {
 		return false, err
 	}
-	want, ok := j.FileMap[segs[len(segs)-1]]
-	if !ok || len(segs) != 8 {
+	if u.md5 == "" { // the zip
 		return false, nil
 	}
-	known, err := pier.KnownFiles(ctx, s.store, account, appID)
+	known, err := pier.KnownFiles(ctx, s.store, u.job.AccountID, u.job.AppID)
 	if err != nil {
 		return false, err
 	}
-	_, ok = known[strings.ToLower(want)]
+	_, ok := known[strings.ToLower(u.md5)]
 	return ok, nil
+}
+
+// upload is what a signed upload URL names.
+type upload struct {
+	job *pier.Job
+	key string // the blob key of the upload
+	md5 string // the md5 a file upload must have; "" for the zip
+}
+
+// resolveUpload checks an upload URL's PUT signature and finds the job and
+// blob key it names: …/uploads/{account}/{app}/{branch}/{job}/zip or
+// …/files/{fileMap key}.
+func (s *Service) resolveUpload(ctx context.Context, escapedPath string, query url.Values) (*upload, error) {
+	if err := s.VerifyURL(http.MethodPut, escapedPath, query); err != nil {
+		return nil, err
+	}
+	notFound := pier.Errorf(pier.ENOTFOUND, "No upload at this URL.")
+	segs, err := unescapeSegments(escapedPath)
+	if err != nil || len(segs) < 7 || segs[0] != "_pier" || segs[1] != "uploads" {
+		return nil, notFound
+	}
+	account, appID, branch := segs[2], segs[3], segs[4]
+	j, err := s.store.GetJob(ctx, account, appID, branch, parseJobID(segs[5]))
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case segs[6] == "zip" && len(segs) == 7:
+		return &upload{job: j, key: pier.UploadKey(account, appID, branch, j.ID, "zip")}, nil
+	case segs[6] == "files" && len(segs) == 8:
+		want, ok := j.FileMap[segs[7]]
+		if !ok {
+			return nil, pier.Errorf(pier.ENOTFOUND, "File %q is not in the deployment's fileMap.", truncate(segs[7], 100))
+		}
+		return &upload{job: j, key: pier.UploadKey(account, appID, branch, j.ID, "files/"+pier.FileMapPath(segs[7])), md5: want}, nil
+	}
+	return nil, notFound
 }
 
 // putUpload stores body under key, checking its size and, when wantMD5 is
@@ -105,10 +110,7 @@ func (s *Service) putUpload(ctx context.Context, key string, body io.Reader, wan
 	if reject != nil {
 		return errors.Join(reject, s.blobs.Delete(ctx, key))
 	}
-	if sy, ok := s.blobs.(interface{ Sync(context.Context) error }); ok {
-		return sy.Sync(ctx) // the client may start the deployment as soon as we answer
-	}
-	return nil
+	return pier.SyncBlobs(ctx, s.blobs) // the client may start the deployment as soon as we answer
 }
 
 // BlobURL returns a signed URL from which the blob under key can be read

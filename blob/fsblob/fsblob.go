@@ -31,7 +31,10 @@ import (
 // Keys under it are rejected.
 const tmpDir = ".tmp"
 
-var _ pier.BlobStore = (*Store)(nil)
+var (
+	_ pier.BlobStore = (*Store)(nil)
+	_ pier.Syncer    = (*Store)(nil)
+)
 
 // Store keeps blobs as files below a directory. It is safe for concurrent
 // use, also by several Stores on the same directory.
