@@ -37,6 +37,11 @@ func resolve(d *pier.Deployment, escapedPath string) decision {
 	if !ok {
 		return decision{status: http.StatusBadRequest}
 	}
+	return resolveClean(d, p)
+}
+
+// resolveClean is resolve for a path cleanPath already decoded and cleaned.
+func resolveClean(d *pier.Deployment, p string) decision {
 	if strings.HasSuffix(p, "/") {
 		index := "/index.html"
 		if p != "/" {

@@ -17,7 +17,7 @@ const (
 	outNotFoundPage    = "not-found-page"    // a 404 rule: its target with 404
 	outNotFoundRewrite = "not-found-rewrite" // a 404-200 rule: its target with 200
 	outNotFound        = "not-found"         // nothing: Pier's 404 page
-	outBadPath         = "bad-path"          // a path that does not decode: 400
+	outBadPath         = "bad-path"          // a path that does not decode: 400, before routing
 )
 
 // outcome is what the edge does with a request: the pure result of custom
@@ -33,9 +33,9 @@ type outcome struct {
 	file   *decision // the file served, nil when none
 }
 
-// route computes the outcome of request req (whose path was decoded from
-// escapedPath) against the rules of st and deployment d.
-func route(st *site, d *deployment, req rules.Request, escapedPath string) outcome {
+// route computes the outcome of request req, whose Path cleanPath decoded
+// and cleaned, against the rules of st and deployment d.
+func route(st *site, d *deployment, req rules.Request) outcome {
 	if dec := st.evaluate(req); dec.Matched {
 		switch dec.Kind {
 		case rules.Redirect:
@@ -48,14 +48,12 @@ func route(st *site, d *deployment, req rules.Request, escapedPath string) outco
 			return o
 		}
 	}
-	res := resolve(d.Deployment, escapedPath)
+	res := resolveClean(d.Deployment, req.Path)
 	switch res.status {
 	case http.StatusOK:
 		return outcome{kind: outFile, status: http.StatusOK, rule: -1, path: res.path, file: &res}
 	case http.StatusMovedPermanently:
 		return outcome{kind: outCleanRedirect, status: res.status, rule: -1, target: res.path}
-	case http.StatusBadRequest:
-		return outcome{kind: outBadPath, status: res.status, rule: -1}
 	}
 	if dec := st.notFound(req); dec.Matched {
 		kind, status := outNotFoundRewrite, http.StatusOK

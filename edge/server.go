@@ -194,7 +194,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.country != nil {
 		req.Country = s.country(r)
 	}
-	o := route(st, d, req, escaped)
+	o := route(st, d, req)
 	hdr := d.headersFor(st)
 	switch o.kind {
 	case outRedirect, outCleanRedirect:

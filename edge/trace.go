@@ -112,7 +112,7 @@ func (s *Server) Trace(ctx context.Context, account, rawURL string, reqHeader ht
 		t.Status, t.Outcome = http.StatusBadRequest, outBadPath
 		return t, nil
 	}
-	o := route(st, d, rules.Request{Host: u.Host, Path: path, RawQuery: u.RawQuery, Country: country}, escaped)
+	o := route(st, d, rules.Request{Host: u.Host, Path: path, RawQuery: u.RawQuery, Country: country})
 	t.Status, t.Outcome, t.File = o.status, o.kind, o.path
 	if o.kind == "" {
 		t.Outcome = outNotFound
