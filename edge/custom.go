@@ -3,8 +3,6 @@ package edge
 import (
 	"net/http"
 	"net/textproto"
-	"sync"
-	"sync/atomic"
 
 	"github.com/pier-hosting/pier/edge/headers"
 )
@@ -17,8 +15,7 @@ type customHeaders struct {
 	rules *headers.Rules
 	// ok and other remember the sets of responses that stand for a 200
 	// (which may carry a custom Cache-Control) and of all others, by path.
-	ok, other sync.Map // path → []field
-	n         atomic.Int64
+	ok, other memoTable[[]field]
 }
 
 // field is one header ready to assign to a response's header map. Values
@@ -45,17 +42,15 @@ func (c *customHeaders) fields(path string, status int) []field {
 	if status == http.StatusOK || status == http.StatusPartialContent || status == http.StatusNotModified {
 		m, status = &c.ok, http.StatusOK
 	}
-	if fs, ok := m.Load(path); ok {
-		return fs.([]field)
+	if fs, ok := m.load(path); ok {
+		return fs
 	}
 	applied := c.rules.Apply(path, status)
 	fs := make([]field, len(applied))
 	for i, h := range applied {
 		fs[i] = field{key: textproto.CanonicalMIMEHeaderKey(h.Key), value: []string{h.Value}}
 	}
-	if c.n.Add(1) <= maxMemo {
-		m.Store(path, fs)
-	}
+	m.keep(path, fs)
 	return fs
 }
 
