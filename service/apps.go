@@ -93,22 +93,24 @@ func (s *Service) ListApps(ctx context.Context, account string, maxResults int, 
 	return apps, s.pageToken(scope, next), err
 }
 
+// errStopWalk ends a walk over pages early once it found what it wanted.
+var errStopWalk = errors.New("stop walking")
+
 // ProductionBranch returns the app's production branch — the branch with
 // stage PRODUCTION, else the first branch — or nil when the app has none.
 func (s *Service) ProductionBranch(ctx context.Context, a *pier.App) (*pier.ProductionBranch, error) {
 	var first, prod *pier.Branch
-	errFound := errors.New("found")
 	err := s.eachBranch(ctx, a.AccountID, a.ID, func(b *pier.Branch) error {
 		if first == nil {
 			first = b
 		}
 		if b.Stage == pier.StageProduction {
 			prod = b
-			return errFound
+			return errStopWalk
 		}
 		return nil
 	})
-	if err != nil && err != errFound {
+	if err != nil && !errors.Is(err, errStopWalk) {
 		return nil, err
 	}
 	if prod == nil {
