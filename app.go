@@ -1,6 +1,9 @@
 package pier
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Platforms of an app.
 const (
@@ -120,4 +123,16 @@ type AppInput struct {
 	CacheConfig *struct {
 		Type string `json:"type"`
 	} `json:"cacheConfig"`
+}
+
+// CloneMethod returns the repositoryCloneMethod of a repository URL: SSH
+// for ssh:// and scp-like (git@host:path) URLs, TOKEN for the rest.
+func CloneMethod(repository string) string {
+	if strings.HasPrefix(repository, "ssh://") {
+		return "SSH"
+	}
+	if !strings.Contains(repository, "://") && strings.Contains(repository, ":") {
+		return "SSH"
+	}
+	return "TOKEN"
 }

@@ -53,6 +53,9 @@ type Job struct {
 	// RetryOf is the original job a RETRY job re-runs — never itself a
 	// RETRY, so it owns the uploads (0 for other jobs).
 	RetryOf int64
+	// Build says the job builds the app's repository (RELEASE, WEB_HOOK, or
+	// a RETRY of such a job) instead of deploying uploaded files.
+	Build bool
 	// DeploymentID is the deployment the job produced (or, for a RETRY of a
 	// deployed job, republished); "" until it has one.
 	DeploymentID string

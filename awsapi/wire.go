@@ -188,7 +188,7 @@ func (s *Server) app(ctx context.Context, a *pier.App) (appOut, error) {
 		out.CustomRules = []pier.CustomRule{}
 	}
 	if a.Repository != "" {
-		out.RepositoryCloneMethod = "TOKEN"
+		out.RepositoryCloneMethod = pier.CloneMethod(a.Repository)
 	}
 	pb, err := s.svc.ProductionBranch(ctx, a)
 	if err != nil {

@@ -40,7 +40,13 @@ func (r *Runner) execute(ctx context.Context, j *pier.Job) {
 	defer close(beat)
 
 	start := r.cfg.Now()
-	dep, err := run.deploy(ctx)
+	var dep *pier.Deployment
+	var err error
+	if j.Build {
+		dep, err = run.build(ctx)
+	} else {
+		dep, err = run.deploy(ctx, func(st *stager, log *logWriter) error { return r.stage(ctx, j, st, log) })
+	}
 	if err == nil {
 		err = run.verifyAndPublish(ctx, dep)
 	}
@@ -53,14 +59,14 @@ func (r *Runner) execute(ctx context.Context, j *pier.Job) {
 	r.cfg.OnPublish(j.AppID)
 }
 
-// deploy runs the DEPLOY step: it stores the job's site as a new deployment,
-// or finds the deployment a RETRY republishes.
-func (run *jobRun) deploy(ctx context.Context) (*pier.Deployment, error) {
+// deploy runs the DEPLOY step: it stores the site stage collects as a new
+// deployment, or finds the deployment a RETRY republishes.
+func (run *jobRun) deploy(ctx context.Context, stage func(*stager, *logWriter) error) (*pier.Deployment, error) {
 	log := &logWriter{now: run.r.cfg.Now}
 	if err := run.beginStep(ctx, stepDeploy); err != nil {
 		return nil, err
 	}
-	dep, err := run.buildDeployment(ctx, log)
+	dep, err := run.buildDeployment(ctx, log, stage)
 	if err != nil {
 		log.Printf("Failed: %s", reasonOf(err))
 		return nil, run.endStep(ctx, log, err)
@@ -69,7 +75,7 @@ func (run *jobRun) deploy(ctx context.Context) (*pier.Deployment, error) {
 }
 
 // buildDeployment makes (or, for a rollback, loads) the deployment.
-func (run *jobRun) buildDeployment(ctx context.Context, log *logWriter) (*pier.Deployment, error) {
+func (run *jobRun) buildDeployment(ctx context.Context, log *logWriter, stage func(*stager, *logWriter) error) (*pier.Deployment, error) {
 	r, j := run.r, run.job
 	start := r.cfg.Now()
 	if j.DeploymentID != "" {
@@ -85,9 +91,13 @@ func (run *jobRun) buildDeployment(ctx context.Context, log *logWriter) (*pier.D
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	staged, err := r.stage(ctx, j, dir, log)
-	if err != nil {
+	st := newStager(dir)
+	if err := stage(st, log); err != nil {
 		return nil, err
+	}
+	staged := st.files
+	if len(staged) == 0 {
+		return nil, pier.Errorf(pier.EINVALID, "The source has no files.")
 	}
 	var total int64
 	for _, f := range staged {
@@ -280,9 +290,14 @@ func (run *jobRun) endStep(ctx context.Context, log *logWriter, stepErr error) e
 
 // putLog stores a step's log and returns its key.
 func (run *jobRun) putLog(ctx context.Context, step string, log *logWriter) (string, error) {
+	return run.putLogBytes(ctx, step, log.Bytes())
+}
+
+// putLogBytes stores a step's log and returns its key.
+func (run *jobRun) putLogBytes(ctx context.Context, step string, data []byte) (string, error) {
 	j := run.job
 	key := pier.LogKey(j.AccountID, j.AppID, j.BranchName, j.ID, step)
-	return key, run.r.cfg.Blobs.Put(context.WithoutCancel(ctx), key, bytes.NewReader(log.Bytes()))
+	return key, run.r.cfg.Blobs.Put(context.WithoutCancel(ctx), key, bytes.NewReader(data))
 }
 
 // save stores the job and renews its lease. When the job was changed by

@@ -1,8 +1,8 @@
-// Package deploy runs manual deployments: it claims MANUAL and RETRY jobs,
-// stages their source (uploads, a zip URL, an S3 prefix), stores the files as
-// content-addressed blobs with precompressed variants, and publishes the new
-// deployment with one transactional pointer swap. A failed job leaves the
-// live site untouched.
+// Package deploy runs jobs: it claims them with a lease, stages their site —
+// uploads, a zip URL, an S3 prefix, or the output of a Builder for Git
+// builds — stores the files as content-addressed blobs with precompressed
+// variants, and publishes the new deployment with one transactional pointer
+// swap. A failed job leaves the live site untouched.
 package deploy
 
 import (
@@ -11,6 +11,7 @@ import (
 	"math"
 	"net/http"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/pier-hosting/pier"
@@ -31,6 +32,10 @@ type Config struct {
 	// Limits bound archives and bucket prefixes (archive.DefaultLimits()
 	// when zero).
 	Limits archive.Limits
+	// Builder builds the jobs of Git-connected apps; without one they fail.
+	Builder Builder
+	// Concurrency is how many jobs run at once (1 when zero).
+	Concurrency int
 	// Owner names this runner in job leases.
 	Owner string
 	// Exclusive says no other runner shares the store (the embedded
@@ -52,9 +57,9 @@ type Config struct {
 }
 
 // jobTypes are the job types this runner executes.
-var jobTypes = []string{pier.JobTypeManual, pier.JobTypeRetry}
+var jobTypes = []string{pier.JobTypeManual, pier.JobTypeRetry, pier.JobTypeRelease, pier.JobTypeWebhook}
 
-// Runner executes manual deployment jobs. Run it once per process.
+// Runner executes jobs. Run it once per process.
 type Runner struct {
 	cfg  Config
 	wake chan struct{}
@@ -70,6 +75,9 @@ func New(cfg Config) *Runner {
 	}
 	if cfg.Limits == (archive.Limits{}) {
 		cfg.Limits = archive.DefaultLimits()
+	}
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 1
 	}
 	if cfg.Lease == 0 {
 		cfg.Lease = 30 * time.Second
@@ -100,17 +108,39 @@ func (r *Runner) Notify() {
 	}
 }
 
-// Run claims and executes jobs until ctx ends. It also fails jobs whose
-// runner died and, hourly, collects unreferenced blobs.
+// Run claims and executes up to Concurrency jobs at once until ctx ends,
+// then waits for the running ones to stop. It also fails jobs whose runner
+// died and, hourly, collects unreferenced blobs.
 func (r *Runner) Run(ctx context.Context) error {
 	if r.cfg.Exclusive {
 		r.reapOrphans(ctx, time.Time{})
 	}
 	tick := time.NewTicker(r.cfg.Poll)
 	defer tick.Stop()
+	slots := make(chan struct{}, r.cfg.Concurrency)
+	var running sync.WaitGroup
+	defer running.Wait()
 	lastGC := r.cfg.Now()
 	for {
-		for r.claimOne(ctx) {
+	claim:
+		for {
+			select {
+			case slots <- struct{}{}:
+			default:
+				break claim // every slot is busy; a finishing job wakes us
+			}
+			j := r.claim(ctx)
+			if j == nil {
+				<-slots
+				break
+			}
+			running.Add(1)
+			go func() {
+				defer running.Done()
+				r.execute(ctx, j)
+				<-slots
+				r.Notify()
+			}()
 		}
 		r.reapOrphans(ctx, r.cfg.Now())
 		if r.cfg.Now().Sub(lastGC) > time.Hour {
@@ -128,17 +158,16 @@ func (r *Runner) Run(ctx context.Context) error {
 	}
 }
 
-// claimOne claims and executes one job; false when there was none.
-func (r *Runner) claimOne(ctx context.Context) bool {
+// claim claims the oldest queued job; nil when there is none.
+func (r *Runner) claim(ctx context.Context) *pier.Job {
 	j, err := r.cfg.Store.ClaimJob(ctx, jobTypes, r.cfg.Owner, r.cfg.Now().Add(r.cfg.Lease))
 	if pier.ErrorCode(err) == pier.ENOTFOUND || ctx.Err() != nil {
-		return false
+		return nil
 	} else if err != nil {
 		r.cfg.Logger.Error("claim job", "err", err)
-		return false
+		return nil
 	}
-	r.execute(ctx, j)
-	return true
+	return j
 }
 
 // reapOrphans ends the jobs whose runner died: their lease ran out before

@@ -25,10 +25,9 @@ type Buckets interface {
 	List(ctx context.Context, bucket, prefix string, fn func(key string, size int64) error) error
 }
 
-// stage collects the site of job j, spilling to dir what does not fit in
-// memory. A source that cannot be used is EINVALID with a reason for the job.
-func (r *Runner) stage(ctx context.Context, j *pier.Job, dir string, log *logWriter) ([]stagedFile, error) {
-	st := newStager(dir)
+// stage collects the site of manual deployment job j into st. A source
+// that cannot be used is EINVALID with a reason for the job.
+func (r *Runner) stage(ctx context.Context, j *pier.Job, st *stager, log *logWriter) error {
 	owner := j.ID // the job whose uploads hold the site
 	if j.RetryOf != 0 {
 		owner = j.RetryOf
@@ -50,20 +49,14 @@ func (r *Runner) stage(ctx context.Context, j *pier.Job, dir string, log *logWri
 		log.Printf("Source: %s (zip)", j.SourceURL)
 		bucket, key, berr := r.bucketOf(j.SourceURL)
 		if berr != nil {
-			return nil, berr
+			return berr
 		}
 		err = r.stageZip(ctx, st, log, func() (io.ReadCloser, error) { return r.cfg.Buckets.Open(ctx, bucket, key) })
 	default:
 		log.Printf("Source: %s (zip)", j.SourceURL)
 		err = r.stageZip(ctx, st, log, func() (io.ReadCloser, error) { return r.download(ctx, j.SourceURL) })
 	}
-	if err != nil {
-		return nil, err
-	}
-	if len(st.files) == 0 {
-		return nil, pier.Errorf(pier.EINVALID, "The source has no files.")
-	}
-	return st.files, nil
+	return err
 }
 
 // stageFiles stages the files of a fileMap deployment, checking that each

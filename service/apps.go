@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/pier-hosting/pier"
@@ -33,6 +34,9 @@ func (s *Service) CreateApp(ctx context.Context, account string, in pier.AppInpu
 	if err := applyAppInput(a, in); err != nil {
 		return nil, err
 	}
+	if err := s.sealTokens(a, in); err != nil {
+		return nil, err
+	}
 	if err := s.store.CreateApp(ctx, a); err != nil {
 		return nil, err
 	}
@@ -55,6 +59,9 @@ func (s *Service) UpdateApp(ctx context.Context, account, appID string, in pier.
 		return s.store.GetApp(ctx, account, appID)
 	}, func(a *pier.App) error {
 		if err := applyAppInput(a, in); err != nil {
+			return err
+		}
+		if err := s.sealTokens(a, in); err != nil {
 			return err
 		}
 		a.UpdateTime = s.now()
@@ -233,4 +240,24 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// sealTokens encrypts the repository tokens in just set, bound to the app's
+// id. Whatever the caller sent is sealed, even text that looks sealed.
+func (s *Service) sealTokens(a *pier.App, in pier.AppInput) error {
+	for _, t := range []struct {
+		given *string
+		field *string
+	}{{in.AccessToken, &a.AccessToken}, {in.OAuthToken, &a.OAuthToken}} {
+		if t.given == nil || *t.given == "" {
+			continue
+		}
+		t := t.field
+		sealed, err := s.cfg.Sealer.Seal(*t, a.ID)
+		if err != nil {
+			return fmt.Errorf("seal token: %w", err)
+		}
+		*t = sealed
+	}
+	return nil
 }

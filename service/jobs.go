@@ -43,6 +43,7 @@ func (s *Service) StartJob(ctx context.Context, account, appID, branch string, i
 		if a.Repository == "" {
 			return nil, pier.Errorf(pier.EINVALID, "App %s is not connected to a repository: deploy it with CreateDeployment and StartDeployment.", appID)
 		}
+		j.Build = true
 	case pier.JobTypeRetry:
 		if in.JobID == "" {
 			return nil, pier.Errorf(pier.EINVALID, "Missing required field 'jobId': a RETRY job names the job to retry.")
@@ -54,16 +55,22 @@ func (s *Service) StartJob(ctx context.Context, account, appID, branch string, i
 		if prev.Status == pier.JobCreated {
 			return nil, pier.Errorf(pier.EINVALID, "Job %s was never started and cannot be retried.", prev.IDString())
 		}
-		// A job that produced a deployment is retried by republishing it
-		// (instant rollback); any other re-runs its source.
-		j.RetryOf, j.DeploymentID = prev.ID, prev.DeploymentID
+		j.RetryOf = prev.ID
 		if prev.RetryOf != 0 {
 			j.RetryOf = prev.RetryOf // the original, which owns the uploads
 		}
-		j.SourceURL, j.SourceURLType, j.FileMap = prev.SourceURL, prev.SourceURLType, prev.FileMap
 		if in.CommitID == "" {
 			j.CommitID, j.CommitMessage, j.CommitTime = prev.CommitID, prev.CommitMessage, prev.CommitTime
 		}
+		if prev.Build {
+			// A build is retried by building its commit again.
+			j.Build = true
+			break
+		}
+		// A manual deployment that produced a deployment is retried by
+		// republishing it (instant rollback); any other re-runs its source.
+		j.DeploymentID = prev.DeploymentID
+		j.SourceURL, j.SourceURLType, j.FileMap = prev.SourceURL, prev.SourceURLType, prev.FileMap
 	case pier.JobTypeManual:
 		return nil, pier.Errorf(pier.EINVALID, "MANUAL jobs are started with CreateDeployment and StartDeployment.")
 	default:

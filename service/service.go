@@ -33,6 +33,8 @@ type Config struct {
 	// Changed, when set, is called with an app's id after the app or one of
 	// its branches changed in a way the edge serves (auth, names, deletion).
 	Changed func(appID string)
+	// Sealer encrypts repository tokens before they are stored. Required.
+	Sealer pier.Sealer
 }
 
 // Service implements the Amplify operations over a pier.Store. It is safe for
@@ -64,6 +66,9 @@ func New(ctx context.Context, store pier.Store, blobs pier.BlobStore, cfg Config
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.Sealer == nil {
+		return nil, fmt.Errorf("service: no Sealer configured")
 	}
 	if cfg.JobQueued == nil {
 		cfg.JobQueued = func() {}

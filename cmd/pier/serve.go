@@ -25,6 +25,7 @@ import (
 	"github.com/pier-hosting/pier/geoip"
 	"github.com/pier-hosting/pier/postgres"
 	"github.com/pier-hosting/pier/s3blob"
+	"github.com/pier-hosting/pier/seal"
 	"github.com/pier-hosting/pier/service"
 	"github.com/pier-hosting/pier/sqlite"
 )
@@ -154,6 +155,14 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("open blob store: %w", err)
 	}
 	m.blobs = blobs
+	sealKey, err := seal.LoadKey(m.getenv(seal.KeyEnv), c.DataDir)
+	if err != nil {
+		return fmt.Errorf("load seal key: %w", err)
+	}
+	sealer, err := seal.New(sealKey)
+	if err != nil {
+		return err
+	}
 	tmp := filepath.Join(c.DataDir, "tmp")
 	if exclusiveRunner(c) {
 		// Only this process's runner stages deployments in tmp: anything
@@ -217,6 +226,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		svc, err := service.New(ctx, store, blobs, service.Config{
 			Region: c.Region, BaseDomain: c.BaseDomain, PublicURL: publicURL, Logger: logger, Now: m.Now,
+			Sealer: sealer,
 			Changed: invalidate, JobQueued: func() {
 				if runner != nil {
 					runner.Notify()
