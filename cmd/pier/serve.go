@@ -226,7 +226,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		svc, err := service.New(ctx, store, blobs, service.Config{
 			Region: c.Region, BaseDomain: c.BaseDomain, PublicURL: publicURL, Logger: logger, Now: m.Now,
-			Sealer: sealer,
+			Sealer:  sealer,
 			Changed: invalidate, JobQueued: func() {
 				if runner != nil {
 					runner.Notify()
