@@ -1,0 +1,79 @@
+package awsapi
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/pier-hosting/pier"
+	"github.com/pier-hosting/pier/service"
+)
+
+// LogsPath is Pier's API extension that streams a job's log as text:
+// GET /pier/logs?appId=ID&branchName=NAME[&jobId=N][&follow=true],
+// SigV4-signed like every amplify call. Without jobId it is the branch's
+// latest job; with follow the response goes on until the job has ended.
+// Query parameters, unlike path labels, carry branch names with "/" as they
+// are.
+const LogsPath = "/pier/logs"
+
+// serveLogs answers a signed GET of LogsPath for the caller's account. Errors
+// before the response starts are returned, to be written as AWS errors; once
+// it has started, the stream just ends.
+func (s *Server) serveLogs(w http.ResponseWriter, r *http.Request, account string) error {
+	if r.Method != http.MethodGet {
+		return wireError{errMethodNotAllowed, "Use GET " + LogsPath + "."}
+	}
+	q := r.URL.Query()
+	in := service.JobLogInput{JobID: q.Get("jobId")}
+	appID, branch := q.Get("appId"), q.Get("branchName")
+	if appID == "" {
+		return pier.Errorf(pier.EINVALID, "Missing required parameter 'appId'.")
+	}
+	if branch == "" {
+		return pier.Errorf(pier.EINVALID, "Missing required parameter 'branchName'.")
+	}
+	if f := q.Get("follow"); f != "" {
+		var err error
+		if in.Follow, err = strconv.ParseBool(f); err != nil {
+			return pier.Errorf(pier.EINVALID, "Invalid follow %q: want true or false.", f)
+		}
+	}
+	started := false
+	rc := http.NewResponseController(w)
+	flush := func() {
+		if !started {
+			started = true
+			h := w.Header()
+			h.Set("Content-Type", "text/plain; charset=utf-8")
+			h.Set("Cache-Control", "no-store")
+			h.Set("X-Content-Type-Options", "nosniff")
+			w.WriteHeader(http.StatusOK)
+		}
+		_ = rc.Flush() // a writer that cannot flush still gets the whole log
+	}
+	sw := &streamWriter{w: w}
+	err := s.svc.FollowJobLog(r.Context(), account, appID, branch, in, sw, flush)
+	switch {
+	case !started:
+		return err
+	case err != nil && sw.err == nil && r.Context().Err() == nil:
+		// Not the client leaving: a store failed mid-stream.
+		s.log.Error("job log stream failed", "request_id", w.Header().Get("x-amzn-RequestId"),
+			"app", appID, "branch", branch, "job", in.JobID, "err", err)
+	}
+	return nil
+}
+
+// streamWriter remembers whether writing to the client failed.
+type streamWriter struct {
+	w   http.ResponseWriter
+	err error
+}
+
+func (sw *streamWriter) Write(p []byte) (int, error) {
+	n, err := sw.w.Write(p)
+	if err != nil {
+		sw.err = err
+	}
+	return n, err
+}
