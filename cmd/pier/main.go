@@ -29,6 +29,8 @@ const usage = `Usage:
   pier deploy DIR --app ID --branch NAME [flags]
                               deploy a directory, wait, print the URL
   pier trace URL [flags]      explain how the edge answers a request for URL
+  pier logs APP BRANCH [JOB] [--follow]
+                              print a job's log (the latest job without JOB)
   pier keys create [flags]    create an access key (and its account if new)
 
 Run "pier COMMAND -h" for the flags of a command.
@@ -56,6 +58,8 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 		return runDeploy(ctx, args[1:], stdout, getenv)
 	case "trace":
 		return runTrace(ctx, args[1:], stdout, getenv)
+	case "logs":
+		return runLogs(ctx, args[1:], stdout, getenv)
 	case "keys":
 		return runKeys(ctx, args[1:], stdout)
 	case "help", "-h", "--help":
