@@ -7,6 +7,7 @@ package gittest
 
 import (
 	"crypto/subtle"
+	"io"
 	"net/http"
 	"net/http/cgi"
 	"net/http/httptest"
@@ -29,7 +30,8 @@ type Server struct {
 	// Root is the directory holding the bare repositories (GIT_PROJECT_ROOT).
 	Root string
 
-	backend string // path of git-http-backend
+	backend string    // path of git-http-backend
+	stderr  io.Writer // where git-http-backend's complaints go: the test log
 
 	mu       sync.Mutex
 	requests []string
@@ -49,7 +51,7 @@ func Start(t testing.TB, token string) *Server {
 	if _, err := os.Stat(backend); err != nil {
 		t.Skipf("gittest: git http-backend is not installed: %v", err)
 	}
-	s := &Server{Token: token, Root: t.TempDir(), backend: backend}
+	s := &Server{Token: token, Root: t.TempDir(), backend: backend, stderr: testLog{t}}
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)
 	s.URL = ts.URL
@@ -83,6 +85,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"GIT_CONFIG_GLOBAL=/dev/null",
 			"HOME=" + s.Root,
 		},
+		Stderr: s.stderr,
 	}
 	h.ServeHTTP(w, r)
 }
@@ -133,6 +136,14 @@ func (s *Server) SetHook(t testing.TB, name, hookName, script string) {
 	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
 		t.Fatalf("gittest: set hook: %v", err)
 	}
+}
+
+// testLog writes to the test log.
+type testLog struct{ t testing.TB }
+
+func (l testLog) Write(p []byte) (int, error) {
+	l.t.Logf("git http-backend: %s", strings.TrimSpace(string(p)))
+	return len(p), nil
 }
 
 func (s *Server) repoDir(name string) string {
