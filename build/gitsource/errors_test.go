@@ -1,6 +1,7 @@
 package gitsource_test
 
 import (
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"strings"
@@ -84,12 +85,14 @@ func TestUnsupportedSchemes(t *testing.T) {
 		"ssh://-oProxyCommand=touch/site.git",
 		"-oProxyCommand=touch:site.git",
 		"https:///site.git",
+		"me:" + token + "@host:site.git",
 	} {
 		t.Run(url, func(t *testing.T) {
 			_, err := gitsource.Checkout(t.Context(), t.TempDir(), url, "main", "", gitsource.Auth{Token: token}, nil)
 			if msg := pier.ErrorMessage(err); pier.ErrorCode(err) != pier.EINVALID || !strings.Contains(msg, "repository URL scheme not supported") {
 				t.Errorf("Checkout err = %v, want EINVALID scheme not supported", err)
 			}
+			assertNoSecret(t, "the error", err.Error(), []string{token})
 			if _, err := gitsource.Heads(t.Context(), url, gitsource.Auth{}); pier.ErrorCode(err) != pier.EINVALID {
 				t.Errorf("Heads err = %v, want EINVALID", err)
 			}
@@ -97,5 +100,22 @@ func TestUnsupportedSchemes(t *testing.T) {
 	}
 	if after := len(s.Requests()); after != before {
 		t.Errorf("%d requests reached the server", after-before)
+	}
+}
+
+// TestGitOutputIsMasked checks that the token, the header carrying it and
+// URL credentials are masked in what git prints, in the log and the error.
+func TestGitOutputIsMasked(t *testing.T) {
+	_, url, _, _ := repo(t)
+	fakeOnPath(t, "git", "#!/bin/sh\n"+
+		`if [ "$1" = fetch ]; then echo "fatal: $(env | grep Authorization) `+token+` https://me:pw@host/x" >&2; exit 128; fi; exec `+realGit(t)+` "$@"`+"\n")
+	var log strings.Builder
+	_, err := gitsource.Checkout(t.Context(), t.TempDir(), url, "main", "", gitsource.Auth{Token: token}, &log)
+	secrets := []string{token, base64.StdEncoding.EncodeToString([]byte("x-access-token:" + token)), "pw@"}
+	for what, s := range map[string]string{"error": err.Error(), "log": log.String()} {
+		assertNoSecret(t, what, s, secrets)
+		if !strings.Contains(s, "Authorization: Basic *** *** https://host/x") {
+			t.Errorf("%s = %q, want git's line masked", what, s)
+		}
 	}
 }

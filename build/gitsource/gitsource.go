@@ -95,7 +95,7 @@ func Checkout(ctx context.Context, dir, url, branch, commit string, auth Auth, l
 	} else {
 		fmt.Fprintf(log, "Fetching %s %s at %s\n", r.url, branch, commit)
 	}
-	if _, err := g.run(ctx, dir, "init", "--quiet"); err != nil {
+	if _, err := g.run(ctx, dir, "init", "--quiet", "--template="); err != nil {
 		return Commit{}, fmt.Errorf("checkout: %w", err)
 	}
 	if _, err := g.run(ctx, dir, "remote", "add", "origin", r.url); err != nil {

@@ -20,17 +20,19 @@ type remote struct {
 }
 
 // scpLike matches "[user@]host:path", the short form of an SSH URL. The host
-// must start with a letter or digit so it cannot pass for an ssh option, and
-// the path must not start with ":" so "helper::address" (such as ext::) is
-// not one.
-var scpLike = regexp.MustCompile(`^(?:[A-Za-z0-9._~-]+@)?([A-Za-z0-9][A-Za-z0-9.-]*):([^:].*)$`)
+// must start with a letter or digit so it cannot pass for an ssh option; the
+// path must not start with ":", so "helper::address" (such as ext::) is not
+// one, nor hold "@", so "user:password@host:path" is refused rather than
+// taken for host "user".
+var scpLike = regexp.MustCompile(`^(?:[A-Za-z0-9._~-]+@)?([A-Za-z0-9][A-Za-z0-9.-]*):([^:@][^@]*)$`)
 
 // parseRemote validates rawURL, which must be https://, http://, ssh:// or
 // scp-like, and moves credentials embedded in an http(s) URL into the Auth
 // when auth has no token: "user:password@" gives the user name and token,
 // a lone "token@" the token.
 func parseRemote(rawURL string, auth Auth) (remote, error) {
-	unsupported := pier.Errorf(pier.EINVALID, "repository URL scheme not supported: %s (use https:// or ssh://)", redact(rawURL))
+	// The URL is left out: one that does not parse may hide a password.
+	unsupported := pier.Errorf(pier.EINVALID, "repository URL scheme not supported: use https://, ssh:// or git@host:path")
 	if m := scpLike.FindStringSubmatch(rawURL); m != nil && !strings.Contains(rawURL, "://") {
 		return remote{url: rawURL, ssh: true, host: m[1], auth: auth}, nil
 	}
