@@ -94,10 +94,27 @@ func LogKey(account, appID, branch string, jobID int64, step string) string {
 	return jobKey("logs", account, appID, branch, jobID) + "/" + step + ".log"
 }
 
-// jobKey is the key prefix of a job's blobs under kind. The branch name is
-// escaped into one segment — it may contain "/", or be "." or ".." — and
-// hashed when the escaped form is too long for a file name.
+// ArtifactKey returns the blob key of a file a job produced (a test
+// artifact, say); name is a relative slash-separated path.
+func ArtifactKey(account, appID, branch string, jobID int64, name string) string {
+	return jobKey("artifacts", account, appID, branch, jobID) + "/" + name
+}
+
+// BuildCacheKey returns the blob key of a branch's build cache, or of
+// another per-branch build record when name is not "cache".
+func BuildCacheKey(account, appID, branch, name string) string {
+	return "build-cache/" + account + "/" + appID + "/" + branchSegment(branch) + "/" + name
+}
+
+// jobKey is the key prefix of a job's blobs under kind.
 func jobKey(kind, account, appID, branch string, jobID int64) string {
+	return kind + "/" + account + "/" + appID + "/" + branchSegment(branch) + "/" + strconv.FormatInt(jobID, 10)
+}
+
+// branchSegment escapes a branch name into one key segment — it may
+// contain "/", or be "." or ".." — hashed when the escaped form is too long
+// for a file name.
+func branchSegment(branch string) string {
 	seg := url.PathEscape(branch)
 	if seg == "." || seg == ".." {
 		seg = strings.ReplaceAll(seg, ".", "%2E")
@@ -106,5 +123,5 @@ func jobKey(kind, account, appID, branch string, jobID int64) string {
 		sum := sha256.Sum256([]byte(branch))
 		seg = "sha256-" + hex.EncodeToString(sum[:])
 	}
-	return kind + "/" + account + "/" + appID + "/" + seg + "/" + strconv.FormatInt(jobID, 10)
+	return seg
 }

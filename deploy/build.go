@@ -43,6 +43,9 @@ type Site struct {
 	// Files maps each site path (slash-separated, relative) to its file,
 	// relative to Root.
 	Files map[string]string
+	// Deployment, when set, is a deployment to publish again instead of
+	// Files: the build found nothing changed (AMPLIFY_DIFF_DEPLOY).
+	Deployment string
 	// Close removes what the build left on disk; nil when there is nothing.
 	Close func() error
 }
@@ -146,6 +149,12 @@ func (run *jobRun) build(ctx context.Context) (*pier.Deployment, error) {
 	}
 	if site.Close != nil {
 		defer site.Close()
+	}
+	if site.Deployment != "" {
+		run.mu.Lock()
+		run.job.DeploymentID = site.Deployment
+		run.mu.Unlock()
+		return run.deploy(ctx, nil)
 	}
 	return run.deploy(ctx, func(st *stager, log *logWriter) error {
 		log.Printf("Source: build output, %d files", len(site.Files))

@@ -19,6 +19,8 @@ import (
 	"github.com/pier-hosting/pier/awsapi"
 	"github.com/pier-hosting/pier/awsapi/sigv4"
 	"github.com/pier-hosting/pier/blob/fsblob"
+	"github.com/pier-hosting/pier/build"
+	"github.com/pier-hosting/pier/build/sandbox"
 	"github.com/pier-hosting/pier/deploy"
 	"github.com/pier-hosting/pier/edge"
 	"github.com/pier-hosting/pier/edge/proxy"
@@ -48,6 +50,11 @@ type Config struct {
 	ProxyAllow string // --proxy-allow: non-public CIDRs and hosts reverse-proxy rules may reach
 	ProxyHTTP  bool   // --proxy-allow-http: let reverse-proxy rules use http:// targets
 	PprofAddr  string // --pprof-addr: serve net/http/pprof here (off by default)
+
+	BuildIsolation  string // --build-isolation: bubblewrap or none
+	BuildConcurrent int    // --build-concurrency: jobs the runner runs at once
+	BuildDir        string // --build-dir: where build workspaces live
+	BuildSecrets    string // --build-secret-vars: name parts of variables masked in build logs
 }
 
 // Main is a running "pier serve". Tests create one, call ParseFlags and Run,
@@ -64,6 +71,10 @@ type Main struct {
 	// Now is the clock of the API and the runner (time.Now when nil); tests
 	// set it to travel in time.
 	Now func() time.Time
+
+	// buildMinute is the length of a minute of _BUILD_TIMEOUT (tests
+	// shorten it).
+	buildMinute time.Duration
 
 	stdout  io.Writer
 	getenv  func(string) string
@@ -103,6 +114,10 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.BoolVar(&c.ProxyHTTP, "proxy-allow-http", false, "let reverse-proxy rules use http:// targets (Amplify allows only https)")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", "", "serve Go profiles (net/http/pprof) on this address, for measuring; off by default")
 	fs.StringVar(&c.S3Endpoint, "s3-endpoint", "", "S3-compatible endpoint for s3:// deployment sources (credentials: PIER_S3_ACCESS_KEY_ID, PIER_S3_SECRET_ACCESS_KEY)")
+	fs.StringVar(&c.BuildIsolation, "build-isolation", "bubblewrap", "sandbox of builds: bubblewrap (needs bwrap) or none (builds run as an unprivileged user, unsandboxed)")
+	fs.IntVar(&c.BuildConcurrent, "build-concurrency", 2, "jobs the runner runs at once")
+	fs.StringVar(&c.BuildDir, "build-dir", filepath.Join(os.TempDir(), "pier-builds"), "directory of build workspaces (outside the data dir, which builds cannot see)")
+	fs.StringVar(&c.BuildSecrets, "build-secret-vars", strings.Join(build.DefaultSecretMarkers, ","), "comma-separated name parts: variables whose names contain one are masked in build logs")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -113,6 +128,12 @@ func (m *Main) ParseFlags(args []string) error {
 		if r != "api" && r != "edge" && r != "runner" {
 			return fmt.Errorf("--roles: unknown role %q (want api, edge or runner)", r)
 		}
+	}
+	if c.BuildIsolation != build.IsolationBubblewrap && c.BuildIsolation != build.IsolationNone {
+		return fmt.Errorf("--build-isolation: want bubblewrap or none, not %q", c.BuildIsolation)
+	}
+	if c.BuildConcurrent < 1 {
+		return fmt.Errorf("--build-concurrency: want at least 1")
 	}
 	if c.Database == "" {
 		c.Database = "sqlite:" + filepath.Join(c.DataDir, "pier.db")
@@ -196,9 +217,14 @@ func (m *Main) Run(ctx context.Context) error {
 		if c.S3Endpoint != "" {
 			buckets = s3blob.NewBuckets(c.S3Endpoint, c.Region, m.getenv("PIER_S3_ACCESS_KEY_ID"), m.getenv("PIER_S3_SECRET_ACCESS_KEY"))
 		}
+		builder, err := m.newBuilder(store, blobs, sealer, logger)
+		if err != nil {
+			return err
+		}
 		host, _ := os.Hostname()
 		runner = deploy.New(deploy.Config{
 			Store: store, Blobs: blobs, Buckets: buckets, TempDir: tmp,
+			Builder: builder, Concurrency: c.BuildConcurrent,
 			Owner: fmt.Sprintf("%s/%d", host, os.Getpid()), Now: m.Now,
 			Exclusive: exclusiveRunner(c),
 			OnPublish: invalidate, Logger: logger,
@@ -265,6 +291,37 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.printBanner(key, fresh)
 	return nil
+}
+
+// newBuilder builds the runner's builder with its sandbox. Builds cannot
+// see the data directory (database, blobs, keys, credentials).
+func (m *Main) newBuilder(store pier.Store, blobs pier.BlobStore, sealer pier.Sealer, logger *slog.Logger) (*build.Builder, error) {
+	c := m.Config
+	switch {
+	case c.BuildIsolation == build.IsolationNone:
+		logger.Warn("builds run without a sandbox (--build-isolation=none): repository code can read what the build user can read")
+	case !sandbox.Available():
+		return nil, fmt.Errorf("--build-isolation=bubblewrap: bwrap is not installed or cannot create a sandbox here; install bubblewrap (apt-get install bubblewrap) or pass --build-isolation=none")
+	}
+	var hidden []string
+	for _, p := range []string{c.DataDir, strings.TrimPrefix(c.Database, "sqlite:"), strings.TrimPrefix(c.Blob, "file:")} {
+		if strings.HasPrefix(p, "postgres") || strings.HasPrefix(p, "s3://") {
+			continue
+		}
+		if abs, err := filepath.Abs(p); err == nil {
+			hidden = append(hidden, abs)
+		}
+	}
+	workDir, err := filepath.Abs(c.BuildDir)
+	if err != nil {
+		return nil, err
+	}
+	return build.New(build.Config{
+		Store: store, Blobs: blobs, Sealer: sealer, Region: c.Region,
+		WorkDir: workDir, Isolation: c.BuildIsolation, Hidden: hidden,
+		SecretMarkers: splitList(c.BuildSecrets), Minute: m.buildMinute,
+		Logger: logger, Now: m.Now,
+	}), nil
 }
 
 // newEdge builds the edge with its reverse proxy and country lookup.

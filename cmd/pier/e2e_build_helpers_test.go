@@ -1,0 +1,151 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/amplify"
+	"github.com/aws/aws-sdk-go-v2/service/amplify/types"
+
+	"github.com/pier-hosting/pier/build/sandbox"
+	"github.com/pier-hosting/pier/internal/gittest"
+	"github.com/pier-hosting/pier/internal/peertest"
+)
+
+// gitToken is the token of the test Git server.
+const gitToken = "glpat-test-token-4f9a"
+
+// repo is a repository on a test Git server with a work tree to push from.
+type repo struct {
+	git  *gittest.Server
+	url  string
+	work *gittest.Work
+}
+
+// newRepo starts a Git server with one empty repository.
+func newRepo(t *testing.T) *repo {
+	t.Helper()
+	git := gittest.Start(t, gitToken)
+	url := git.CreateRepo(t, "site")
+	return &repo{git: git, url: url, work: gittest.NewWorkTree(t, url, gitToken)}
+}
+
+// push commits files (path → content) with message and pushes branch;
+// it returns the commit id.
+func (r *repo) push(t *testing.T, branch, message string, files files) string {
+	t.Helper()
+	for p, c := range files {
+		r.work.Write(p, c)
+	}
+	sha := r.work.Commit(message)
+	r.work.Push(branch)
+	return sha
+}
+
+// buildIsolation is the sandbox the build tests use: bubblewrap (CI
+// installs it). Without it the tests are skipped, unless peers are required.
+func buildIsolation(t *testing.T) string {
+	t.Helper()
+	if !sandbox.Available() {
+		peertest.Require(t, "bubblewrap (bwrap) for build sandboxes")
+	}
+	return "bubblewrap"
+}
+
+// startBuildServer starts a server with every role whose builds run in the
+// test's sandbox, with workspaces in a temporary directory. setup may
+// adjust the Main (its build minute, say).
+func startBuildServer(t *testing.T, setup func(*Main)) *testServer {
+	t.Helper()
+	return startServerWith(t, t.TempDir(), fixedCredentials, setup,
+		"--build-isolation", buildIsolation(t), "--build-dir", t.TempDir())
+}
+
+// newGitApp creates an app connected to r with a branch main, and returns
+// its id. env are the app's environment variables.
+func newGitApp(t *testing.T, s *testServer, r *repo, env map[string]string) string {
+	t.Helper()
+	out, err := s.client.CreateApp(t.Context(), &amplify.CreateAppInput{
+		Name: aws.String("built"), Repository: aws.String(r.url), AccessToken: aws.String(gitToken),
+		EnvironmentVariables: env,
+	})
+	if err != nil {
+		t.Fatalf("CreateApp: %v", err)
+	}
+	createBranch(t, s.client, *out.App.AppId, "main")
+	return *out.App.AppId
+}
+
+// startBuild starts a RELEASE job of branch main and returns its id.
+func (s *testServer) startBuild(t *testing.T, appID string) string {
+	t.Helper()
+	out, err := s.client.StartJob(t.Context(), &amplify.StartJobInput{
+		AppId: aws.String(appID), BranchName: aws.String("main"), JobType: types.JobTypeRelease,
+	})
+	if err != nil {
+		t.Fatalf("StartJob RELEASE: %v", err)
+	}
+	return *out.JobSummary.JobId
+}
+
+// build runs a RELEASE job of branch main to its end and returns the job.
+func (s *testServer) build(t *testing.T, appID string) *types.Job {
+	t.Helper()
+	return s.waitJob(t, appID, s.startBuild(t, appID))
+}
+
+// stepLog downloads the log of job's step name from its logUrl.
+func stepLog(t *testing.T, job *types.Job, name string) string {
+	t.Helper()
+	for _, st := range job.Steps {
+		if aws.ToString(st.StepName) != name {
+			continue
+		}
+		resp, err := http.Get(aws.ToString(st.LogUrl))
+		if err != nil {
+			t.Fatalf("get %s log: %v", name, err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("get %s log: %s", name, resp.Status)
+		}
+		return string(body)
+	}
+	t.Fatalf("job %s has no step %s", aws.ToString(job.Summary.JobId), name)
+	return ""
+}
+
+// stepNames lists a job's steps.
+func stepNames(job *types.Job) string {
+	var names []string
+	for _, st := range job.Steps {
+		names = append(names, aws.ToString(st.StepName)+":"+string(st.Status))
+	}
+	return strings.Join(names, " ")
+}
+
+// requireNpm skips a test that needs npm and the registry when npm is
+// missing (unless peers are required).
+func requireNpm(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("npm"); err != nil {
+		peertest.Require(t, "npm")
+		t.Skip("npm is not installed")
+	}
+}
+
+// stepDuration returns how long job's step name took.
+func stepDuration(job *types.Job, name string) time.Duration {
+	for _, st := range job.Steps {
+		if aws.ToString(st.StepName) == name && st.StartTime != nil && st.EndTime != nil {
+			return st.EndTime.Sub(*st.StartTime)
+		}
+	}
+	return 0
+}
