@@ -113,6 +113,13 @@ func TestScript(t *testing.T) {
 			want:    []string{`# Executing command: printf '%s\n' "it's" $(echo x) ; : '$(touch pwned)'`, "it's", "x"},
 		},
 		{
+			name:     "a command cannot close the script's function",
+			section:  Section{Phases: []Phase{{"build", []string{"}\nfi\n'", "echo never"}}}},
+			code:     2,
+			want:     []string{"# Command failed with exit code 2: }"},
+			unwanted: []string{"never"},
+		},
+		{
 			name:    "command starting with a dash",
 			section: Section{Phases: []Phase{{"build", []string{"-x 2>/dev/null", "echo ok"}}}},
 			code:    127,
@@ -170,5 +177,14 @@ func TestScriptQuoting(t *testing.T) {
 				t.Errorf("shellQuote(%q) = %s, want %s", tt.in, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestScriptSourceStaysInComment(t *testing.T) {
+	p := &Plan{Source: "amplify.yml\necho injected"}
+	script := p.Script(Section{Name: "frontend\rx"})
+	head, _, _ := strings.Cut(script, "__pier_main() {")
+	if lines := strings.Count(head, "\n"); lines != 2 {
+		t.Errorf("header has %d lines, want 2:\n%s", lines, head)
 	}
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/bmatcuk/doublestar/v4"
 )
 
-// alwaysExcluded are never deployed or cached: Git metadata may hold
+// artifactExcludes and cacheExcludes are never selected: Git metadata may hold
 // credentials, and Amplify excludes node_modules/.cache from the cache.
 var (
 	artifactExcludes = []string{"**/.git"}

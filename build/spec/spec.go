@@ -84,7 +84,8 @@ type Artifacts struct {
 	ConfigFilePath string
 }
 
-// Test is the test section with its artifacts. Artifacts.Files is empty
+// Test is the test section with its artifacts. Its Dir is the plan's
+// AppRoot, and test artifacts are relative to it. Artifacts.Files is empty
 // when the spec declares no test artifacts.
 type Test struct {
 	Section
