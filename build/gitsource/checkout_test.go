@@ -71,6 +71,7 @@ func TestCheckout(t *testing.T) {
 			if got := gitOut(t, dir, "branch", "--show-current"); got != tt.branch {
 				t.Errorf("local branch = %q, want %q", got, tt.branch)
 			}
+			t.Logf("log:\n%s", log.String())
 			if fellBack := strings.Contains(log.String(), "does not serve commit"); fellBack != tt.noV2 {
 				t.Errorf("fell back to fetching history: %v, want %v; log:\n%s", fellBack, tt.noV2, log.String())
 			}

@@ -117,7 +117,7 @@ func (g *git) run(ctx context.Context, dir string, args ...string) (string, erro
 		return "", fmt.Errorf("git %s: %w", args[0], ctx.Err())
 	}
 	if err != nil {
-		return "", &gitError{args: args[0], stderr: g.mask(stderr.String()), err: err}
+		return "", &gitError{command: args[0], stderr: g.mask(stderr.String()), err: err}
 	}
 	return stdout.String(), nil
 }
@@ -132,13 +132,13 @@ func (g *git) mask(s string) string {
 
 // gitError is a failed git command; stderr is already masked.
 type gitError struct {
-	args   string
-	stderr string
-	err    error
+	command string
+	stderr  string
+	err     error
 }
 
 func (e *gitError) Error() string {
-	return fmt.Sprintf("git %s: %v: %s", e.args, e.err, e.summary())
+	return fmt.Sprintf("git %s: %v: %s", e.command, e.err, e.summary())
 }
 
 // summary returns git's fatal and error lines, without those prefixes,
