@@ -15,9 +15,11 @@ vet:
 	go vet ./...
 
 # peers installs the S3-compatible server the tests start (cached after the
-# first build).
+# first build) and, where it is missing and we may, bubblewrap, the build
+# sandbox.
 peers:
 	go install github.com/versity/versitygw/cmd/versitygw@v1.8.0
+	@command -v bwrap >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get install -y -qq --no-install-recommends bubblewrap >/dev/null; } || echo "bubblewrap is not installed: the build tests will be skipped"
 
 test: vet peers
 	go test -race -count=1 ./...

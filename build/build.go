@@ -268,7 +268,7 @@ func (bj *job) run(ctx context.Context, sec spec.Section, log *lineLog, out *out
 	log.Printf("Running %s phases in %s", sec.Name, orRoot(sec.Dir))
 	err := bj.executor().Run(rctx, &sandbox.Command{
 		Script: bj.plan.Script(sec),
-		Dir:    filepath.Join(bj.src, filepath.FromSlash(sec.Dir)),
+		Dir:    bj.src, // the script changes to the section's directory
 		Env:    bj.env.list(),
 		Output: out,
 		Limits: sandbox.LimitsFor(bj.app.BuildComputeType),
