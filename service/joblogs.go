@@ -30,14 +30,14 @@ type JobLogInput struct {
 // flush once the job is found, before writing anything, and after each batch
 // of writes, so a caller can commit a response and push what was written.
 //
-// A step's log is written past its current end only once the step has ended
-// (or the job has), because the runner rewrites a running step's log as it
-// grows; a step without a log blob shows its header only.
+// A follower moves on to the next step only once a step has ended (or the
+// job has): until then the runner may still rewrite the step's log with more
+// lines. A step without a log blob shows its header only.
 //
 // It returns ENOTFOUND for an unknown job (or, for JobID "", a branch
 // without jobs), and ctx's error when ctx ends while following.
 func (s *Service) FollowJobLog(ctx context.Context, account, appID, branch string, in JobLogInput, w io.Writer, flush func()) error {
-	j, err := s.latestJob(ctx, account, appID, branch, in.JobID)
+	j, err := s.findJob(ctx, account, appID, branch, in.JobID)
 	if err != nil {
 		return err
 	}
@@ -46,7 +46,8 @@ func (s *Service) FollowJobLog(ctx context.Context, account, appID, branch strin
 	if poll <= 0 {
 		poll = DefaultLogPollInterval
 	}
-	var t *time.Ticker
+	t := time.NewTicker(poll)
+	defer t.Stop()
 	f := &logFollower{s: s, w: w}
 	for {
 		// The job is read before its logs, so a job read as ended has
@@ -62,10 +63,6 @@ func (s *Service) FollowJobLog(ctx context.Context, account, appID, branch strin
 		if last {
 			return nil
 		}
-		if t == nil {
-			t = time.NewTicker(poll)
-			defer t.Stop()
-		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
@@ -77,8 +74,8 @@ func (s *Service) FollowJobLog(ctx context.Context, account, appID, branch strin
 	}
 }
 
-// latestJob returns job jobID of a branch, or its latest job when jobID is "".
-func (s *Service) latestJob(ctx context.Context, account, appID, branch, jobID string) (*pier.Job, error) {
+// findJob returns job jobID of a branch, or its latest job when jobID is "".
+func (s *Service) findJob(ctx context.Context, account, appID, branch, jobID string) (*pier.Job, error) {
 	if jobID != "" {
 		return s.store.GetJob(ctx, account, appID, branch, parseJobID(jobID))
 	}
