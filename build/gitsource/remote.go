@@ -63,16 +63,6 @@ func parseRemote(rawURL string, auth Auth) (remote, error) {
 	return r, nil
 }
 
-// CloneMethod returns the repositoryCloneMethod Amplify reports for a
-// repository URL: "SSH" for ssh:// and scp-like (git@host:path) URLs,
-// "TOKEN" for any other.
-func CloneMethod(rawURL string) string {
-	if r, err := parseRemote(rawURL, Auth{}); err == nil && r.ssh {
-		return "SSH"
-	}
-	return "TOKEN"
-}
-
 // username returns the basic-auth user name to send with the token: the
 // configured one, else the one each host documents for tokens.
 func (r remote) username() string {
