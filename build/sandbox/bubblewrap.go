@@ -141,6 +141,9 @@ func (b *Bubblewrap) args(c *Command, uid, gid int, drop bool) ([]string, error)
 	type mount struct{ path, op string }
 	mounts := []mount{{"/tmp", "--tmpfs"}}
 	for _, w := range b.Writable {
+		if !filepath.IsAbs(w) {
+			return nil, fmt.Errorf("sandbox: writable directory %q is not absolute", w)
+		}
 		p, err := filepath.EvalSymlinks(w)
 		if err != nil {
 			return nil, fmt.Errorf("sandbox: writable directory: %w", err)
@@ -154,6 +157,9 @@ func (b *Bubblewrap) args(c *Command, uid, gid int, drop bool) ([]string, error)
 	}
 	var readOnly []string
 	for _, h := range append([]string{"/root"}, b.Hidden...) {
+		if !filepath.IsAbs(h) {
+			return nil, fmt.Errorf("sandbox: hidden path %q is not absolute", h)
+		}
 		p, err := filepath.EvalSymlinks(h)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue

@@ -210,3 +210,38 @@ func TestBubblewrapNetwork(t *testing.T) {
 		})
 	}
 }
+
+// TestBubblewrapArgs checks the order of the mounts: parents before what
+// they contain, whatever order the fields list them in, and hidden
+// directories made read-only last.
+func TestBubblewrapArgs(t *testing.T) {
+	base := t.TempDir()
+	data := filepath.Join(base, "data")
+	ws := filepath.Join(data, "ws")
+	key := filepath.Join(ws, "key")
+	for _, err := range []error{os.MkdirAll(ws, 0o755), os.WriteFile(key, nil, 0o600)} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := &Bubblewrap{Writable: []string{ws}, Hidden: []string{key, data, filepath.Join(base, "missing")}, Network: true}
+	args, err := b.args(&Command{Dir: ws, Env: []string{"A=1", "B=x=y", "bad"}}, nobody, nobody, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(args, " ")
+	want := "--unshare-all --unshare-user --disable-userns --die-with-parent --new-session --uid 65534 --gid 65534" +
+		" --ro-bind / / --dev /dev --proc /proc --share-net --tmpfs /tmp --tmpfs /root" +
+		" --tmpfs " + data + " --bind " + ws + " " + ws + " --dev-bind /dev/null " + key +
+		" --remount-ro /root --remount-ro " + data +
+		" --clearenv --setenv A 1 --setenv B x=y --chdir " + ws
+	if got != want {
+		t.Errorf("args:\n%s\nwant:\n%s", got, want)
+	}
+
+	for _, b := range []*Bubblewrap{{Writable: []string{"ws"}}, {Hidden: []string{"data"}}} {
+		if _, err := b.args(&Command{Dir: "/"}, nobody, nobody, false); err == nil {
+			t.Errorf("args(%+v) accepted a relative path", b)
+		}
+	}
+}

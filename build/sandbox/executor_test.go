@@ -79,13 +79,18 @@ func testExecutor(t *testing.T, newExecutor func(ws string) Executor) {
 	t.Run("Environment", func(t *testing.T) {
 		t.Setenv("PIER_SECRET_ACCESS_KEY", "leaked")
 		ws := workspace(t, nobody, nobody)
-		out, err := runScript(t.Context(), t, newExecutor(ws), ws,
-			`echo "${PIER_SECRET_ACCESS_KEY-unset} $PATH"; env | grep -c PIER || true`, Limits{})
+		out := newLineRecorder(t)
+		err := newExecutor(ws).Run(t.Context(), &Command{
+			Script: `echo "${PIER_SECRET_ACCESS_KEY-unset} $PATH [$ODD]"; env | grep -c PIER || true`,
+			Dir:    ws,
+			Env:    []string{"PATH=/usr/bin:/bin", "ODD=a=b\nc d"},
+			Output: out,
+		})
 		if err != nil {
 			t.Fatalf("Run: %v", err)
 		}
-		if want := "unset /usr/bin:/bin\n0\n"; out != want {
-			t.Errorf("output %q, want %q", out, want)
+		if want := "unset /usr/bin:/bin [a=b\nc d]\n0\n"; out.String() != want {
+			t.Errorf("output %q, want %q", out.String(), want)
 		}
 	})
 
@@ -211,6 +216,31 @@ except OSError:
 print(n < 100)'`, Limits{Processes: 30})
 		if err != nil || out != "True\n" {
 			t.Fatalf("Run = %v, output %q; want forks to fail under the limit", err, out)
+		}
+	})
+
+	t.Run("NodeUnderStandardLimits", func(t *testing.T) {
+		if _, err := os.Stat("/usr/bin/node"); err != nil {
+			t.Skip("node is not installed")
+		}
+		ws := workspace(t, nobody, nobody)
+		out, err := runScript(t.Context(), t, newExecutor(ws), ws,
+			`node -e "console.log(new Array(1e7).fill(1).length)"`, LimitsFor("STANDARD_8GB"))
+		if err != nil || out != "10000000\n" {
+			t.Fatalf("Run = %v, output %q", err, out)
+		}
+	})
+
+	t.Run("CancelledBeforeStart", func(t *testing.T) {
+		ws := workspace(t, nobody, nobody)
+		ctx, cancel := context.WithCancel(t.Context())
+		cancel()
+		_, err := runScript(ctx, t, newExecutor(ws), ws, "touch started", Limits{})
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("Run = %v, want context.Canceled", err)
+		}
+		if _, err := os.Stat(filepath.Join(ws, "started")); err == nil {
+			t.Error("the script ran")
 		}
 	})
 

@@ -28,6 +28,9 @@ var bashPath = sync.OnceValues(func() (string, error) {
 // (SIGKILL) while the process is still unreaped, so the group ID cannot have
 // been reused.
 func run(ctx context.Context, cmd *exec.Cmd, c *Command, extra ...*os.File) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("sandbox: build script not started: %w", err)
+	}
 	script, err := dataFile(c.Limits.prelude() + c.Script)
 	if err != nil {
 		return err
