@@ -86,6 +86,7 @@ func run(ctx context.Context, cmd *exec.Cmd, c *Command, extra ...*os.File) erro
 	if err != nil {
 		// Not expected; reap anyway so the child is not left a zombie.
 		_ = cmd.Wait()
+		<-copied
 		return fmt.Errorf("sandbox: wait: %w", err)
 	}
 	waitErr := cmd.Wait()
