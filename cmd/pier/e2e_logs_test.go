@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -61,6 +62,20 @@ func TestLogs(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("--profile", func(t *testing.T) {
+		creds := filepath.Join(t.TempDir(), "credentials")
+		body := "[pier]\naws_access_key_id = " + s.AdminKey.ID + "\naws_secret_access_key = " + s.AdminKey.Secret + "\n"
+		if err := os.WriteFile(creds, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		t.Setenv("AWS_SHARED_CREDENTIALS_FILE", creds)
+		t.Setenv("AWS_ACCESS_KEY_ID", "AKIANOTAKEY000000000") // an explicit profile wins over the environment
+		got, err := pierLogs(t, s, appID, "main", jobID, "--profile", "pier")
+		if err != nil || got != want {
+			t.Errorf("pier logs --profile pier: %v, printed:\n%s\nwant:\n%s", err, got, want)
+		}
+	})
 
 	failures := []struct {
 		name string
