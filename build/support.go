@@ -121,7 +121,8 @@ func (bj *job) diffRoot(ctx context.Context) (root, tree string, ok bool) {
 	if root == "" {
 		root = "src"
 	}
-	cmd := exec.CommandContext(ctx, "git", "rev-parse", "--verify", "--quiet", "HEAD:"+root)
+	// The checkout belongs to the build user now: tell git it is safe.
+	cmd := exec.CommandContext(ctx, "git", "-c", "safe.directory=*", "rev-parse", "--verify", "--quiet", "HEAD:"+root)
 	cmd.Dir, cmd.Env = bj.src, []string{"PATH=" + os.Getenv("PATH"), "GIT_CONFIG_NOSYSTEM=1", "HOME=" + bj.ws}
 	out, err := cmd.Output()
 	if err != nil {

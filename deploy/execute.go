@@ -260,10 +260,13 @@ func reasonOf(err error) string {
 	return pier.ErrorMessage(err)
 }
 
-// beginStep appends a RUNNING step and saves the job.
+// beginStep appends a RUNNING step and saves the job. The step's log URL
+// is known from the start: readers follow the log while it grows.
 func (run *jobRun) beginStep(ctx context.Context, name string) error {
 	run.mu.Lock()
-	run.job.Steps = append(run.job.Steps, pier.Step{Name: name, Status: pier.JobRunning, StartTime: run.r.cfg.Now().UTC()})
+	j := run.job
+	run.job.Steps = append(run.job.Steps, pier.Step{Name: name, Status: pier.JobRunning, StartTime: run.r.cfg.Now().UTC(),
+		LogKey: pier.LogKey(j.AccountID, j.AppID, j.BranchName, j.ID, name)})
 	run.mu.Unlock()
 	return run.save(ctx)
 }

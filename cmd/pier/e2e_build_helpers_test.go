@@ -3,7 +3,9 @@ package main
 import (
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -62,8 +64,22 @@ func buildIsolation(t *testing.T) string {
 // adjust the Main (its build minute, say).
 func startBuildServer(t *testing.T, setup func(*Main)) *testServer {
 	t.Helper()
+	isolation := buildIsolation(t)
 	return startServerWith(t, t.TempDir(), fixedCredentials, setup,
-		"--build-isolation", buildIsolation(t), "--build-dir", t.TempDir())
+		"--build-isolation", isolation, "--build-dir", buildDir(t))
+}
+
+// buildDir returns a directory for build workspaces that the unprivileged
+// build user can reach: the test's temporary directories are private.
+func buildDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for d := dir; d != "/" && d != os.TempDir(); d = filepath.Dir(d) {
+		if err := os.Chmod(d, 0o711); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }
 
 // newGitApp creates an app connected to r with a branch main, and returns
@@ -118,6 +134,26 @@ func stepLog(t *testing.T, job *types.Job, name string) string {
 		return string(body)
 	}
 	t.Fatalf("job %s has no step %s", aws.ToString(job.Summary.JobId), name)
+	return ""
+}
+
+// tryStepLog returns the log of job's step name so far, "" when there is
+// none yet.
+func tryStepLog(job *types.Job, name string) string {
+	for _, st := range job.Steps {
+		if aws.ToString(st.StepName) != name || aws.ToString(st.LogUrl) == "" {
+			continue
+		}
+		resp, err := http.Get(aws.ToString(st.LogUrl))
+		if err != nil {
+			return ""
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode == http.StatusOK {
+			return string(body)
+		}
+	}
 	return ""
 }
 

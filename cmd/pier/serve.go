@@ -308,9 +308,11 @@ func (m *Main) newBuilder(store pier.Store, blobs pier.BlobStore, sealer pier.Se
 		if strings.HasPrefix(p, "postgres") || strings.HasPrefix(p, "s3://") {
 			continue
 		}
-		if abs, err := filepath.Abs(p); err == nil {
-			hidden = append(hidden, abs)
+		abs, err := filepath.Abs(p)
+		if err != nil || (len(hidden) > 0 && strings.HasPrefix(abs, hidden[0]+string(filepath.Separator))) {
+			continue // inside the data dir, which is hidden whole
 		}
+		hidden = append(hidden, abs)
 	}
 	workDir, err := filepath.Abs(c.BuildDir)
 	if err != nil {
