@@ -9,9 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/pier-hosting/pier"
@@ -163,15 +165,19 @@ func (bj *job) checkout(ctx context.Context, steps deploy.Steps, log *lineLog) e
 	if err != nil {
 		return err
 	}
+	repoURL, urlSecret := splitCredentials(app.Repository)
+	if token == "" {
+		token = urlSecret // credentials in the URL stand in for a token
+	}
 	bj.token = token
-	bj.masked = []string{token}
+	bj.masked = []string{token, urlSecret}
 	out := sandbox.NewMasker(log.w, bj.masked)
 	auth := gitsource.Auth{Token: token}
 	if pier.CloneMethod(app.Repository) == "SSH" {
 		auth = gitsource.Auth{SSHKey: []byte(token)}
 	}
 	commit := bj.job.CommitID
-	log.Printf("Cloning %s (branch %s, commit %s)", app.Repository, bj.branch.Name, commit)
+	log.Printf("Cloning %s (branch %s, commit %s)", repoURL, bj.branch.Name, commit)
 	c, err := gitsource.Checkout(ctx, bj.src, app.Repository, bj.branch.Name, commit, auth, out)
 	if err != nil {
 		return err
@@ -180,7 +186,8 @@ func (bj *job) checkout(ctx context.Context, steps deploy.Steps, log *lineLog) e
 		return err
 	}
 	bj.env = baseEnv(b.cfg.Region, app, bj.branch, bj.job, c.ID, filepath.Join(bj.ws, "home"))
-	bj.masked = bj.env.secrets(token, b.cfg.SecretMarkers)
+	bj.env.vars["AWS_CLONE_URL"] = repoURL
+	bj.masked = append(bj.env.secrets(token, b.cfg.SecretMarkers), urlSecret)
 	return nil
 }
 
@@ -199,7 +206,7 @@ func (bj *job) runBuild(ctx context.Context, log *lineLog, out *outputTail, site
 	}
 	bj.plan = plan
 	bj.env.mergeSpec(plan.Env)
-	bj.masked = bj.env.secrets(bj.token, b.cfg.SecretMarkers)
+	bj.masked = append(bj.env.secrets(bj.token, b.cfg.SecretMarkers), bj.masked...)
 	log.Printf("Build spec: %s", plan.Source)
 	if plan.AppRoot != "" {
 		log.Printf("App root: %s", plan.AppRoot)
@@ -299,6 +306,22 @@ func (bj *job) executor() sandbox.Executor {
 		return &sandbox.Local{UID: uid, GID: gid}
 	}
 	return &sandbox.Bubblewrap{Writable: []string{bj.ws}, Hidden: bj.b.cfg.Hidden, UID: uid, GID: gid, Network: true}
+}
+
+// splitCredentials returns a repository URL without the user name and
+// password it may carry, and that password (or a lone user name, which Git
+// hosts take as a token).
+func splitCredentials(repository string) (clean, secret string) {
+	u, err := url.Parse(repository)
+	if err != nil || u.User == nil || !strings.Contains(repository, "://") {
+		return repository, ""
+	}
+	secret, ok := u.User.Password()
+	if !ok {
+		secret = u.User.Username()
+	}
+	u.User = nil
+	return u.String(), secret
 }
 
 // orRoot names a repository-relative directory for logs.
