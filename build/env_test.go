@@ -17,7 +17,7 @@ func TestEnvironmentPrecedence(t *testing.T) {
 	want := map[string]string{
 		"A": "app", "B": "branch", "C": "spec", "AWS_APP_ID": "d123", "AWS_BRANCH": "feature/x",
 		"AWS_BRANCH_ARN": "arn:aws:amplify:eu-west-1:000000000000:apps/d123/branches/feature/x",
-		"AWS_JOB_ID": "0000000007", "AWS_COMMIT_ID": "abc123", "HOME": "/ws/home", "_BUILD_TIMEOUT": "10",
+		"AWS_JOB_ID":     "0000000007", "AWS_COMMIT_ID": "abc123", "HOME": "/ws/home", "_BUILD_TIMEOUT": "10",
 	}
 	for k, v := range want {
 		if got := e.get(k); got != v {
