@@ -113,6 +113,7 @@ func sampleJob(accountID, appID, branch string) *pier.Job {
 		SourceURLType: pier.SourceURLTypeBucketPrefix,
 		FileMap:       map[string]string{"index.html": "d41d8cd98f00b204e9800998ecf8427e", "a b/ü.css": "0cc175b9c0f1b6a831c399e269772661"},
 		RetryOf:       2,
+		Build:         true,
 		DeploymentID:  "dep-of-" + branch,
 		Steps: []pier.Step{
 			{Name: "BUILD", Status: pier.JobSucceed, StatusReason: "ok", StartTime: t0, EndTime: t1,
