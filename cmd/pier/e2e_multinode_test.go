@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/amplify"
 	"github.com/aws/aws-sdk-go-v2/service/amplify/types"
 
+	"github.com/pier-hosting/pier"
+	"github.com/pier-hosting/pier/build/sandbox"
 	"github.com/pier-hosting/pier/internal/peertest"
 )
 
@@ -78,8 +81,15 @@ func TestMultiNode(t *testing.T) {
 		bin: buildPier(t),
 		flags: []string{"--database", pg.DSN(pg.NewDatabase(t)),
 			"--blob", "s3://" + gw.NewBucket(t) + "/pier?endpoint=" + url.QueryEscape(gw.Endpoint)},
-		env: []string{"PIER_S3_ACCESS_KEY_ID=" + gw.AccessKeyID, "PIER_S3_SECRET_ACCESS_KEY=" + gw.SecretAccessKey},
+		// Every node seals and opens repository tokens with one key.
+		env: []string{"PIER_S3_ACCESS_KEY_ID=" + gw.AccessKeyID, "PIER_S3_SECRET_ACCESS_KEY=" + gw.SecretAccessKey,
+			"PIER_SEAL_KEY=" + base64.StdEncoding.EncodeToString([]byte(pier.NewSecret(32))[:32])},
 	}
+	isolation := "bubblewrap"
+	if !sandbox.Available() {
+		isolation = "none" // the build subtests still run, unsandboxed
+	}
+	c.flags = append(c.flags, "--build-isolation", isolation, "--build-dir", buildDir(t))
 	// One after the other: the first creates the schema and the key.
 	_, a := c.node(t, "api,edge")
 	_, b := c.node(t, "api,edge")
@@ -101,6 +111,16 @@ func TestMultiNode(t *testing.T) {
 		b.deploy(t, appID, v2)
 		waitEdge(t, a.EdgeURL, appID, "/", v2["index.html"])
 		waitEdge(t, b.EdgeURL, appID, "/", v2["index.html"])
+	})
+	repo := newRepo(t)
+	gitApp := ""
+	t.Run("created through A, started through B, built by C from Git", func(t *testing.T) {
+		repo.push(t, "main", "first", files{"amplify.yml": siteSpec("<h1>built from git by C</h1>")})
+		gitApp = newGitApp(t, a, repo, nil)
+		job := waitJobWith(t, b.client, gitApp, b.startBuild(t, gitApp))
+		wantSucceeded(t, job)
+		waitEdge(t, a.EdgeURL, gitApp, "/", "<h1>built from git by C</h1>\n")
+		waitEdge(t, b.EdgeURL, gitApp, "/", "<h1>built from git by C</h1>\n")
 	})
 	if t.Failed() {
 		t.Fatalf("runner output:\n%s", runnerC.output())
@@ -128,6 +148,10 @@ func TestMultiNode(t *testing.T) {
 		if running.Summary.Status != types.JobStatusRunning {
 			t.Fatalf("job %s went from PENDING to %s before the test could kill the runner; the site must be larger", jobID, running.Summary.Status)
 		}
+		// A build is running on C too (it runs two jobs at once).
+		repo.push(t, "main", "endless", files{"amplify.yml": siteSpec("never", "sleep 600")})
+		buildID := a.startBuild(t, gitApp)
+		pollJob(t, a.client, gitApp, buildID, func(st types.JobStatus) bool { return st == types.JobStatusRunning })
 		runnerC.kill()
 		killed := time.Now()
 
@@ -136,11 +160,14 @@ func TestMultiNode(t *testing.T) {
 		job := waitJobWith(t, b.client, appID, jobID)
 		t.Logf("the killed runner's job ended %s %v after the kill", job.Summary.Status, time.Since(killed).Round(100*time.Millisecond))
 		wantFailed(t, job, "runner stopped")
-		for _, st := range job.Steps {
+		build := waitJobWith(t, b.client, gitApp, buildID)
+		wantFailed(t, build, "runner stopped")
+		for _, st := range append(job.Steps, build.Steps...) {
 			if st.Status == types.JobStatusRunning {
 				t.Errorf("step %s is still RUNNING", aws.ToString(st.StepName))
 			}
 		}
+		waitEdge(t, b.EdgeURL, gitApp, "/", "<h1>built from git by C</h1>\n")
 		waitEdge(t, a.EdgeURL, appID, "/", v2["index.html"]) // the live site is untouched
 
 		v3 := files{"index.html": "<h1>v3 after the runner died</h1>"}
