@@ -92,6 +92,21 @@ func TestBuildShellSpec(t *testing.T) {
 		t.Errorf("BUILD log does not show the commands:\n%s", log)
 	}
 	firstCommand(t, job, log)
+
+	// "pier logs --follow" streams a build from its start to its end.
+	traceEnv(t, s.AdminKey.ID, s.AdminKey.Secret)
+	jobID := s.startBuild(t, appID)
+	followed, err := pierLogs(t, s, appID, "main", jobID, "--follow")
+	if err != nil {
+		t.Fatalf("pier logs --follow: %v", err)
+	}
+	second := s.waitJob(t, appID, jobID)
+	if want := stepLogs(t, second); followed != want {
+		t.Errorf("pier logs --follow printed:\n%s\nwant the steps' logs:\n%s", followed, want)
+	}
+	if !strings.Contains(followed, "==== BUILD ====\n") || strings.Contains(followed, gitToken) {
+		t.Errorf("followed build log lacks BUILD or shows the token:\n%s", followed)
+	}
 }
 
 // firstCommand logs how long StartJob took to reach the build's first
