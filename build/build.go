@@ -254,4 +254,3 @@ func (bj *job) runTest(ctx context.Context, log *lineLog, out *outputTail) error
 	}
 	return bj.storeTestArtifacts(ctx, log)
 }
-
