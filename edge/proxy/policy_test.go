@@ -102,31 +102,3 @@ func TestNewInvalidAllow(t *testing.T) {
 		})
 	}
 }
-
-func TestControl(t *testing.T) {
-	pol, err := newPolicy(false, []string{"10.0.0.0/8"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		address string
-		refused bool
-	}{
-		{"93.184.215.14:443", false},
-		{"[2606:4700:4700::1111]:443", false},
-		{"10.1.1.1:443", false},
-		{"127.0.0.1:443", true},
-		{"[::1]:443", true},
-		{"[::ffff:192.168.0.1]:443", true},
-		{"[fe80::1%eth0]:443", true},
-		{"not-an-address", true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.address, func(t *testing.T) {
-			err := pol.control("tcp", tt.address, nil)
-			if got := err != nil; got != tt.refused {
-				t.Fatalf("control(%s) = %v, want refused %v", tt.address, err, tt.refused)
-			}
-		})
-	}
-}

@@ -35,12 +35,10 @@
 package proxy
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
@@ -119,15 +117,8 @@ func New(cfg Config) (*Proxy, error) {
 // host name was allowed by name. It ignores proxy environment variables,
 // which would hide the destination address from the check.
 func newTransport(pol *policy) *http.Transport {
-	checked := &net.Dialer{KeepAlive: 30 * time.Second, Control: pol.control}
-	open := &net.Dialer{KeepAlive: 30 * time.Second}
 	return &http.Transport{
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			if host, _, err := net.SplitHostPort(addr); err == nil && pol.names[normalizeHost(host)] {
-				return open.DialContext(ctx, network, addr)
-			}
-			return checked.DialContext(ctx, network, addr)
-		},
+		DialContext:       pol.guard.DialContext,
 		ForceAttemptHTTP2: true,
 		MaxIdleConns:      100,
 		// Many requests go to the same few API hosts.
