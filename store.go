@@ -138,6 +138,9 @@ type WebhookStore interface {
 	// ENOTFOUND if the branch does not exist.
 	CreateWebhook(ctx context.Context, w *Webhook) error
 	GetWebhook(ctx context.Context, accountID, id string) (*Webhook, error)
+	// FindWebhook returns a webhook by id whatever its account (for the
+	// webhook URL, which carries only the id); ENOTFOUND if there is none.
+	FindWebhook(ctx context.Context, id string) (*Webhook, error)
 	// UpdateWebhook replaces the stored webhook if its stored Version
 	// equals w.Version, and increments w.Version. ECONFLICT if the version
 	// is stale (re-read, re-apply the change and retry); ENOTFOUND if the

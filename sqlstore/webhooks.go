@@ -52,6 +52,12 @@ func (s *Store) GetWebhook(ctx context.Context, accountID, id string) (*pier.Web
 		`SELECT `+webhookColumns+` FROM webhooks WHERE account_id = ? AND webhook_id = ?`, accountID, id)
 }
 
+// FindWebhook implements pier.WebhookStore.
+func (s *Store) FindWebhook(ctx context.Context, id string) (*pier.Webhook, error) {
+	return get(ctx, s, "find webhook", webhookNotFound(id), scanWebhook,
+		`SELECT `+webhookColumns+` FROM webhooks WHERE webhook_id = ?`, id)
+}
+
 // UpdateWebhook implements pier.WebhookStore; the ECONFLICT message is
 // "Webhook W was changed concurrently".
 func (s *Store) UpdateWebhook(ctx context.Context, w *pier.Webhook) error {

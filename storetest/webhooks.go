@@ -31,6 +31,20 @@ var webhookTests = []test{
 		f.check(err)
 		wantEqual(t, "webhook", got, w)
 	}},
+	{"FindAcrossAccounts", func(t *testing.T, f *fixture) {
+		a := f.webhook(f.branch(f.app(accountA, app1), "main"), "hook-a")
+		b := f.webhook(f.branch(f.app(accountB, app2), "main"), "hook-b")
+		for _, want := range []*pier.Webhook{a, b} {
+			got, err := f.s.FindWebhook(f.ctx, want.ID)
+			f.check(err)
+			wantEqual(t, "webhook", got, want)
+		}
+		_, err := f.s.FindWebhook(f.ctx, "other")
+		wantCode(t, err, pier.ENOTFOUND)
+		f.check(f.s.DeleteWebhook(f.ctx, accountB, b.ID))
+		_, err = f.s.FindWebhook(f.ctx, b.ID)
+		wantCode(t, err, pier.ENOTFOUND)
+	}},
 	{"CreateUnknownBranch", func(t *testing.T, f *fixture) {
 		f.branch(f.app(accountA, app1), "main")
 		for _, w := range []*pier.Webhook{
