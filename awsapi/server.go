@@ -35,11 +35,14 @@ type Server struct {
 	EdgeURL string
 	// Tracer serves TracePath; nil when this node runs no edge.
 	Tracer Tracer
+	// webhookLimits rate-limits each webhook's calls on this node.
+	webhookLimits *rateLimiter
 }
 
 // NewServer returns the API handler over svc, authenticating with verifier.
 func NewServer(svc *service.Service, verifier *sigv4.Verifier, log *slog.Logger) *Server {
-	return &Server{svc: svc, verifier: verifier, log: log, routes: amplifyRoutes(), MaxBodyBytes: DefaultMaxBodyBytes}
+	return &Server{svc: svc, verifier: verifier, log: log, routes: amplifyRoutes(), MaxBodyBytes: DefaultMaxBodyBytes,
+		webhookLimits: newRateLimiter(WebhookBurst, WebhookInterval, time.Now)}
 }
 
 // request is what a handler gets: the caller's account and the decoded,
@@ -53,6 +56,10 @@ type request struct {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.EscapedPath(), signedPrefix) {
 		s.serveSigned(w, r)
+		return
+	}
+	if r.URL.EscapedPath() == WebhookPath {
+		s.serveWebhook(w, r) // authenticated by the token in its URL, not SigV4
 		return
 	}
 	start := time.Now()
