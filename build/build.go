@@ -53,6 +53,9 @@ type Config struct {
 	// Minute is the length of a minute of _BUILD_TIMEOUT (time.Minute when
 	// zero; tests shorten it).
 	Minute time.Duration
+	// Disabled, when set, is why this runner cannot build (no sandbox):
+	// every build fails with it as the reason.
+	Disabled string
 	Logger *slog.Logger
 	Now    func() time.Time
 }
@@ -103,6 +106,12 @@ type job struct {
 
 // Build implements deploy.Builder.
 func (b *Builder) Build(ctx context.Context, j *pier.Job, steps deploy.Steps) (*deploy.Site, error) {
+	if b.cfg.Disabled != "" {
+		if _, err := steps.Begin(ctx, stepBuild); err != nil {
+			return nil, err
+		}
+		return nil, steps.End(ctx, pier.Errorf(pier.EINVALID, "%s", b.cfg.Disabled))
+	}
 	bj := &job{b: b, job: j}
 	var err error
 	if bj.app, err = b.cfg.Store.GetApp(ctx, j.AccountID, j.AppID); err != nil {
@@ -123,6 +132,7 @@ func (b *Builder) Build(ctx context.Context, j *pier.Job, steps deploy.Steps) (*
 	if err != nil {
 		return site, err
 	}
+
 	out := &outputTail{w: raw}
 	log := &lineLog{w: out}
 	if err := bj.checkout(ctx, steps, log); err != nil {

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/pier-hosting/pier/netguard"
 )
 
 // nobody is the default user and group of a sandboxed build.
@@ -62,6 +64,16 @@ type Bubblewrap struct {
 	// Network shares the host's network (for package installs); otherwise
 	// the build has only its own loopback interface.
 	Network bool
+	// Egress, when set, gives the build its own network namespace whose
+	// only way out is an HTTP proxy at EgressProxy, which Pier serves from
+	// outside the sandbox and which connects only where Egress allows (so
+	// not to Pier's own API and edge, nor the cloud metadata endpoint,
+	// unless allowed). The build's environment names the proxy in the
+	// variables common tools read (HTTPS_PROXY, npm_config_https_proxy,
+	// ...), overriding the Command's. Egress takes precedence over Network
+	// and needs Pier to run as root (see EgressSupported): otherwise Run
+	// fails.
+	Egress *netguard.Policy
 }
 
 var _ Executor = (*Bubblewrap)(nil)
@@ -112,6 +124,17 @@ func (b *Bubblewrap) Run(ctx context.Context, c *Command) error {
 		return err
 	}
 	defer argFile.Close()
+	extra := []*os.File{argFile}
+	var ready func(context.Context) error
+	if b.Egress != nil {
+		eg, err := newEgress(b.Egress)
+		if err != nil {
+			return err
+		}
+		defer eg.close()
+		extra = append(extra, eg.files()...)
+		ready = eg.ready
+	}
 
 	// bwrap takes options, not the command, from --args: argFile is fd 4,
 	// after the script.
@@ -123,7 +146,7 @@ func (b *Bubblewrap) Run(ctx context.Context, c *Command) error {
 			Uid: uint32(uid), Gid: uint32(gid), Groups: []uint32{},
 		}
 	}
-	return run(ctx, cmd, c, argFile)
+	return run(ctx, cmd, c, ready, extra...)
 }
 
 // args returns bwrap's options for c. drop says bwrap runs as uid:gid on
@@ -135,7 +158,12 @@ func (b *Bubblewrap) args(c *Command, uid, gid int, drop bool) ([]string, error)
 		"--uid", strconv.Itoa(uid), "--gid", strconv.Itoa(gid),
 		"--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
 	}
-	if b.Network {
+	env := c.Env
+	switch {
+	case b.Egress != nil:
+		a = append(a, "--info-fd", strconv.Itoa(infoFD), "--block-fd", strconv.Itoa(blockFD))
+		env = append(slices.Clip(env), proxyEnv()...)
+	case b.Network:
 		a = append(a, "--share-net")
 	}
 	type mount struct{ path, op string }
@@ -199,7 +227,7 @@ func (b *Bubblewrap) args(c *Command, uid, gid int, drop bool) ([]string, error)
 		a = append(a, "--remount-ro", p)
 	}
 	a = append(a, "--clearenv")
-	for _, kv := range c.Env {
+	for _, kv := range env {
 		if k, v, ok := strings.Cut(kv, "="); ok && k != "" {
 			a = append(a, "--setenv", k, v)
 		}

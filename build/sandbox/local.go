@@ -44,5 +44,5 @@ func (l *Local) Run(ctx context.Context, c *Command) error {
 			Uid: uint32(l.UID), Gid: uint32(cmp.Or(max(l.GID, 0), l.UID)), Groups: []uint32{},
 		}
 	}
-	return run(ctx, cmd, c)
+	return run(ctx, cmd, c, nil)
 }

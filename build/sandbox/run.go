@@ -23,11 +23,13 @@ var bashPath = sync.OnceValues(func() (string, error) {
 // run starts cmd, a process that runs bash on /dev/fd/3 (possibly through
 // bwrap) in its own process group, feeds it c's script on fd 3 and extra as
 // the following descriptors (cmd.Env must be set: nil would pass on Pier's
-// environment), copies its output to c.Output and waits for it.
+// environment), copies its output to c.Output and waits for it. A non-nil
+// ready is called once the process has started; if it fails, the process
+// is killed and run returns its error.
 // When the process exits or ctx ends, its whole process group is killed
 // (SIGKILL) while the process is still unreaped, so the group ID cannot have
 // been reused.
-func run(ctx context.Context, cmd *exec.Cmd, c *Command, extra ...*os.File) error {
+func run(ctx context.Context, cmd *exec.Cmd, c *Command, ready func(context.Context) error, extra ...*os.File) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sandbox: build script not started: %w", err)
 	}
@@ -68,16 +70,25 @@ func run(ctx context.Context, cmd *exec.Cmd, c *Command, extra ...*os.File) erro
 	waited := make(chan error, 1)
 	go func() { waited <- waitExit(pid) }()
 
-	var ctxErr error
-	select {
-	case err = <-waited:
-	case <-ctx.Done():
+	var ctxErr, readyErr error
+	if ready != nil {
+		readyErr = ready(ctx)
+	}
+	switch {
+	case readyErr != nil && ctx.Err() != nil:
 		ctxErr = ctx.Err()
+	case readyErr != nil:
+	default:
+		select {
+		case err = <-waited:
+		case <-ctx.Done():
+			ctxErr = ctx.Err()
+		}
 	}
 	// The leader is still unreaped (a zombie at most), so its pid is still
 	// the group's ID: nothing else can have taken it.
 	_ = syscall.Kill(-pid, syscall.SIGKILL)
-	if ctxErr != nil {
+	if ctxErr != nil || readyErr != nil {
 		err = <-waited
 	}
 	close(exited)
@@ -95,6 +106,8 @@ func run(ctx context.Context, cmd *exec.Cmd, c *Command, extra ...*os.File) erro
 	switch {
 	case ctxErr != nil:
 		return fmt.Errorf("sandbox: build script killed: %w", ctxErr)
+	case readyErr != nil:
+		return readyErr
 	case waitErr != nil:
 		var ee *exec.ExitError
 		if !errors.As(waitErr, &ee) {

@@ -297,11 +297,14 @@ func (m *Main) Run(ctx context.Context) error {
 // see the data directory (database, blobs, keys, credentials).
 func (m *Main) newBuilder(store pier.Store, blobs pier.BlobStore, sealer pier.Sealer, logger *slog.Logger) (*build.Builder, error) {
 	c := m.Config
+	var disabled string
 	switch {
 	case c.BuildIsolation == build.IsolationNone:
 		logger.Warn("builds run without a sandbox (--build-isolation=none): repository code can read what the build user can read")
 	case !sandbox.Available():
-		return nil, fmt.Errorf("--build-isolation=bubblewrap: bwrap is not installed or cannot create a sandbox here; install bubblewrap (apt-get install bubblewrap) or pass --build-isolation=none")
+		// Manual deployments still work; builds fail saying why.
+		disabled = "Builds run in a bubblewrap sandbox, which this Pier runner cannot start: install bubblewrap (apt-get install bubblewrap) or run the runner with --build-isolation=none."
+		logger.Warn("bwrap is not installed or cannot create a sandbox here: Git builds will fail until bubblewrap is installed or --build-isolation=none is given")
 	}
 	var hidden []string
 	for _, p := range []string{c.DataDir, strings.TrimPrefix(c.Database, "sqlite:"), strings.TrimPrefix(c.Blob, "file:")} {
@@ -321,7 +324,7 @@ func (m *Main) newBuilder(store pier.Store, blobs pier.BlobStore, sealer pier.Se
 	return build.New(build.Config{
 		Store: store, Blobs: blobs, Sealer: sealer, Region: c.Region,
 		WorkDir: workDir, Isolation: c.BuildIsolation, Hidden: hidden,
-		SecretMarkers: splitList(c.BuildSecrets), Minute: m.buildMinute,
+		SecretMarkers: splitList(c.BuildSecrets), Minute: m.buildMinute, Disabled: disabled,
 		Logger: logger, Now: m.Now,
 	}), nil
 }
