@@ -22,7 +22,8 @@ import (
 const DefaultMaxBodyBytes = 10 << 20
 
 // Server is the http.Handler of the amplify API. Every request is
-// authenticated with SigV4 before it is routed.
+// authenticated with SigV4 before it is routed, except those of signed URLs
+// and webhook URLs, which carry their credentials in the URL.
 type Server struct {
 	svc      *service.Service
 	verifier *sigv4.Verifier

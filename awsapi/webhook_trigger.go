@@ -114,12 +114,12 @@ func (s *Server) triggerWebhook(w http.ResponseWriter, r *http.Request) (*pier.J
 
 // webhookServiceError turns an error of the service into a webhook answer.
 func webhookServiceError(err error) *webhookError {
-	switch code := pier.ErrorCode(err); code {
-	case pier.EUNAUTHORIZED:
+	code := pier.ErrorCode(err)
+	if code == pier.EUNAUTHORIZED {
+		// API Gateway's answer, whatever was wrong with id and token.
 		return &webhookError{status: http.StatusForbidden, msg: "Forbidden"}
-	default:
-		return &webhookError{status: errorTable[code].Status, msg: pier.ErrorMessage(err)}
 	}
+	return &webhookError{status: errorTable[code].Status, msg: pier.ErrorMessage(err)}
 }
 
 // rateLimiter keeps a token bucket per key: a key may be used burst times
