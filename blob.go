@@ -106,6 +106,12 @@ func BuildCacheKey(account, appID, branch, name string) string {
 	return "build-cache/" + account + "/" + appID + "/" + branchSegment(branch) + "/" + name
 }
 
+// GitHeadsKey returns the blob key of the branch heads of an app's
+// repository as last polled (a JSON object of branch name to commit id).
+func GitHeadsKey(account, appID string) string {
+	return "git-heads/" + account + "/" + appID + ".json"
+}
+
 // jobKey is the key prefix of a job's blobs under kind.
 func jobKey(kind, account, appID, branch string, jobID int64) string {
 	return kind + "/" + account + "/" + appID + "/" + branchSegment(branch) + "/" + strconv.FormatInt(jobID, 10)

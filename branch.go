@@ -1,6 +1,7 @@
 package pier
 
 import (
+	"strconv"
 	"strings"
 	"time"
 )
@@ -45,6 +46,9 @@ type Branch struct {
 	BackendStackARN            string
 	ComputeRoleARN             string
 	Tags                       map[string]string
+	// PullRequest is set on the branch of a pull request preview (pr-N):
+	// it builds the pull request's source branch. Nil on other branches.
+	PullRequest *PullRequest
 
 	// ActiveJobID is the job whose deployment is live ("" before the first).
 	ActiveJobID string
@@ -63,6 +67,17 @@ type Branch struct {
 	CreateTime time.Time
 	UpdateTime time.Time
 }
+
+// PullRequest identifies the pull request a preview branch builds.
+type PullRequest struct {
+	Number            int    `json:"number"`
+	SourceBranch      string `json:"sourceBranch"`      // the Git branch built
+	DestinationBranch string `json:"destinationBranch"` // the branch it merges into
+}
+
+// PullRequestBranchName returns the name of the preview branch of pull
+// request n: pr-n.
+func PullRequestBranchName(n int) string { return "pr-" + strconv.Itoa(n) }
 
 // BranchInput holds the fields of CreateBranch and UpdateBranch; nil means
 // "not given", as in AppInput.

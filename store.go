@@ -70,6 +70,9 @@ type AppStore interface {
 	// one transaction.
 	DeleteApp(ctx context.Context, accountID, appID string) error
 	ListApps(ctx context.Context, accountID string, p Page) ([]*App, string, error)
+	// ListAllApps lists the apps of every account in creation order, for
+	// work that spans accounts (polling repositories).
+	ListAllApps(ctx context.Context, p Page) ([]*App, string, error)
 }
 
 // BranchStore keeps branches.

@@ -98,6 +98,16 @@ func (s *Store) ListApps(ctx context.Context, accountID string, p pier.Page) ([]
 	}, p, scanApp)
 }
 
+// ListAllApps implements pier.AppStore.
+func (s *Store) ListAllApps(ctx context.Context, p pier.Page) ([]*pier.App, string, error) {
+	return list(ctx, s, "list all apps", listing{
+		columns: appColumns,
+		table:   "apps",
+		where:   "1 = 1",
+		key:     "seq",
+	}, p, scanApp)
+}
+
 // checkApp returns ENOTFOUND unless the app exists. Lists call it when they
 // come back empty, to tell an app without children from a missing app.
 func (s *Store) checkApp(ctx context.Context, accountID, appID string) error {

@@ -168,6 +168,26 @@ var appTests = []test{
 		f.check(err)
 		wantEqual(t, "apps of account B", apps, []*pier.App{b1})
 	}},
+	{"ListAll", func(t *testing.T, f *fixture) {
+		var want []string
+		for i, id := range []string{"d5", "d4", "d3", "d2", "d1"} {
+			account := accountA
+			if i%2 == 1 {
+				account = accountB
+			}
+			f.app(account, id)
+			if i == 2 {
+				f.check(f.s.DeleteApp(f.ctx, account, id)) // a hole in the sequence
+				continue
+			}
+			want = append(want, id)
+		}
+		checkPages(t, want, appKey, func(p pier.Page) ([]*pier.App, string, error) {
+			return f.s.ListAllApps(f.ctx, p)
+		})
+		_, _, err := f.s.ListAllApps(f.ctx, pier.Page{After: "not a cursor", Limit: 1})
+		wantCode(t, err, pier.EINVALID)
+	}},
 	{"Pages", func(t *testing.T, f *fixture) {
 		var want []string
 		for i, id := range []string{"d5", "d4", "d3", "d2", "d1"} {

@@ -91,6 +91,7 @@ func sampleBranch(accountID, appID, name string) *pier.Branch {
 		BackendStackARN:            "arn:aws:cloudformation:us-east-1:" + accountID + ":stack/s/1",
 		ComputeRoleARN:             "arn:aws:iam::" + accountID + ":role/compute",
 		Tags:                       map[string]string{"branch": name},
+		PullRequest:                &pier.PullRequest{Number: 7, SourceBranch: "feature/ü", DestinationBranch: name},
 		Version:                    1,
 		CreateTime:                 t0,
 		UpdateTime:                 t1,
