@@ -35,6 +35,7 @@ func (r *Runner) execute(ctx context.Context, j *pier.Job) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	run := &jobRun{r: r, job: j, cancel: cancel}
+	r.cfg.OnJob(ctx, j) // before the heartbeat shares j
 	beat := make(chan struct{})
 	go run.heartbeat(ctx, beat)
 	defer close(beat)
@@ -198,6 +199,9 @@ func (run *jobRun) publish(ctx context.Context, dep *pier.Deployment, log *logWr
 	step.Status, step.EndTime, step.LogKey = pier.JobSucceed, end, key
 	j.Status, j.EndTime, j.DeploymentID, j.StatusReason = pier.JobSucceed, end, dep.ID, ""
 	err = run.r.cfg.Store.PublishDeployment(ctx, j, dep.ID)
+	if err == nil {
+		run.r.cfg.OnJob(ctx, j)
+	}
 	if pier.ErrorCode(err) == pier.ECONFLICT {
 		if fresh, gerr := run.r.cfg.Store.GetJob(ctx, j.AccountID, j.AppID, j.BranchName, j.ID); gerr == nil && fresh.Status == pier.JobCancelling {
 			j.Version, run.stopped = fresh.Version, true
@@ -231,10 +235,12 @@ func (run *jobRun) fail(ctx context.Context, err error) {
 		}
 		j.Status, j.StatusReason, j.EndTime = status, reason, end
 		uerr := r.cfg.Store.UpdateJob(ctx, j)
+		if uerr == nil {
+			r.cfg.OnJob(ctx, j)
+			return
+		}
 		if pier.ErrorCode(uerr) != pier.ECONFLICT {
-			if uerr != nil {
-				r.cfg.Logger.Error("end failed job", "job", j.IDString(), "err", uerr)
-			}
+			r.cfg.Logger.Error("end failed job", "job", j.IDString(), "err", uerr)
 			return
 		}
 		fresh, gerr := r.cfg.Store.GetJob(ctx, j.AccountID, j.AppID, j.BranchName, j.ID)

@@ -50,6 +50,11 @@ type Config struct {
 	Poll time.Duration
 	// OnPublish is called with the app id after a deployment goes live.
 	OnPublish func(appID string)
+	// OnJob is called when a job starts running (status RUNNING) and when
+	// it ends (SUCCEED, FAILED or CANCELLED), also when the job's runner
+	// died and this one ends it. It runs on the job's goroutine, so it must
+	// return quickly; it must not keep or change j.
+	OnJob func(ctx context.Context, j *pier.Job)
 	// RetainBlobs is how long an unreferenced blob survives (24 h when zero).
 	RetainBlobs time.Duration
 	Logger      *slog.Logger
@@ -96,6 +101,9 @@ func New(cfg Config) *Runner {
 	}
 	if cfg.OnPublish == nil {
 		cfg.OnPublish = func(string) {}
+	}
+	if cfg.OnJob == nil {
+		cfg.OnJob = func(context.Context, *pier.Job) {}
 	}
 	return &Runner{cfg: cfg, wake: make(chan struct{}, 1)}
 }
@@ -200,7 +208,9 @@ func (r *Runner) reapOrphans(ctx context.Context, now time.Time) {
 				j.Steps[i].Status, j.Steps[i].EndTime, j.Steps[i].StatusReason = j.Status, end, j.StatusReason
 			}
 		}
-		if err := r.cfg.Store.UpdateJob(ctx, j); err != nil && pier.ErrorCode(err) != pier.ECONFLICT {
+		if err := r.cfg.Store.UpdateJob(ctx, j); err == nil {
+			r.cfg.OnJob(ctx, j)
+		} else if pier.ErrorCode(err) != pier.ECONFLICT {
 			r.cfg.Logger.Error("end orphaned job", "job", j.IDString(), "err", err)
 		}
 	}
