@@ -25,6 +25,7 @@ import (
 	"github.com/pier-hosting/pier/edge"
 	"github.com/pier-hosting/pier/edge/proxy"
 	"github.com/pier-hosting/pier/geoip"
+	"github.com/pier-hosting/pier/notify"
 	"github.com/pier-hosting/pier/postgres"
 	"github.com/pier-hosting/pier/s3blob"
 	"github.com/pier-hosting/pier/seal"
@@ -55,6 +56,8 @@ type Config struct {
 	BuildConcurrent int    // --build-concurrency: jobs the runner runs at once
 	BuildDir        string // --build-dir: where build workspaces live
 	BuildSecrets    string // --build-secret-vars: name parts of variables masked in build logs
+
+	NotifyURLs []string // --notify-url: receivers of job notifications (see notify.go)
 }
 
 // Main is a running "pier serve". Tests create one, call ParseFlags and Run,
@@ -76,15 +79,16 @@ type Main struct {
 	// shorten it).
 	buildMinute time.Duration
 
-	stdout  io.Writer
-	getenv  func(string) string
-	store   pier.Store
-	blobs   pier.BlobStore
-	geo     *geoip.Locator
-	servers []*http.Server
-	done    chan error
-	stop    context.CancelFunc // stops the runner
-	stopped chan struct{}      // closed when the runner has stopped
+	stdout   io.Writer
+	getenv   func(string) string
+	store    pier.Store
+	blobs    pier.BlobStore
+	geo      *geoip.Locator
+	notifier *notify.Notifier // nil without --notify-url
+	servers  []*http.Server
+	done     chan error
+	stop     context.CancelFunc // stops the runner
+	stopped  chan struct{}      // closed when the runner has stopped
 }
 
 // NewMain returns a Main that prints to stdout and reads the environment
@@ -118,6 +122,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.IntVar(&c.BuildConcurrent, "build-concurrency", 2, "jobs the runner runs at once")
 	fs.StringVar(&c.BuildDir, "build-dir", filepath.Join(os.TempDir(), "pier-builds"), "directory of build workspaces (outside the data dir, which builds cannot see)")
 	fs.StringVar(&c.BuildSecrets, "build-secret-vars", strings.Join(build.DefaultSecretMarkers, ","), "comma-separated name parts: variables whose names contain one are masked in build logs")
+	fs.Func("notify-url", "URL receiving signed JSON events of the jobs of branches with enableNotification (repeatable or comma-separated; key: "+notifySecretEnv+")", c.addNotifyURL)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -221,13 +226,20 @@ func (m *Main) Run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if m.notifier, err = m.newNotifier(ctx, store, logger); err != nil {
+			return err
+		}
+		var onJob func(context.Context, *pier.Job)
+		if m.notifier != nil {
+			onJob = m.notifyJobs(m.notifier, store, logger)
+		}
 		host, _ := os.Hostname()
 		runner = deploy.New(deploy.Config{
 			Store: store, Blobs: blobs, Buckets: buckets, TempDir: tmp,
 			Builder: builder, Concurrency: c.BuildConcurrent,
 			Owner: fmt.Sprintf("%s/%d", host, os.Getpid()), Now: m.Now,
 			Exclusive: exclusiveRunner(c),
-			OnPublish: invalidate, Logger: logger,
+			OnPublish: invalidate, OnJob: onJob, Logger: logger,
 		})
 	}
 
@@ -413,6 +425,9 @@ func (m *Main) Close() error {
 	if m.stop != nil {
 		m.stop()
 		<-m.stopped
+	}
+	if m.notifier != nil {
+		errs = append(errs, m.notifier.Close(ctx))
 	}
 	if m.store != nil {
 		errs = append(errs, m.store.Close())
