@@ -9,6 +9,11 @@ import (
 
 // CreateBranch creates a branch of an app.
 func (s *Service) CreateBranch(ctx context.Context, account, appID string, in pier.BranchInput) (*pier.Branch, error) {
+	return s.createBranch(ctx, account, appID, in, nil)
+}
+
+// createBranch creates a branch, the preview of pr when pr is not nil.
+func (s *Service) createBranch(ctx context.Context, account, appID string, in pier.BranchInput, pr *pier.PullRequest) (*pier.Branch, error) {
 	if in.BranchName == nil || *in.BranchName == "" {
 		return nil, pier.Errorf(pier.EINVALID, "Missing required field 'branchName'.")
 	}
@@ -33,6 +38,7 @@ func (s *Service) CreateBranch(ctx context.Context, account, appID string, in pi
 		TTL:                  pier.DefaultTTL,
 		EnvironmentVariables: map[string]string{},
 		Tags:                 in.Tags,
+		PullRequest:          pr,
 		CreateTime:           now,
 		UpdateTime:           now,
 	}

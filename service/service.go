@@ -45,6 +45,7 @@ type Service struct {
 	cfg    Config
 	tokens *signer // signs pagination tokens
 	urls   *signer // signs upload, log and artifact URLs
+	events *signer // derives the secrets of the Git event endpoints
 	// locks make the read-modify-writes of one resource on this node take
 	// turns (see update).
 	locks keyLocks
@@ -77,7 +78,7 @@ func New(ctx context.Context, store pier.Store, blobs pier.BlobStore, cfg Config
 		cfg.Changed = func(string) {}
 	}
 	s := &Service{store: store, blobs: blobs, cfg: cfg}
-	for name, dst := range map[string]**signer{"pagination-token-key": &s.tokens, "signed-url-key": &s.urls} {
+	for name, dst := range map[string]**signer{"pagination-token-key": &s.tokens, "signed-url-key": &s.urls, "git-events-key": &s.events} {
 		key, err := store.Secret(ctx, name, []byte(pier.NewSecret(32)))
 		if err != nil {
 			return nil, fmt.Errorf("load %s: %w", name, err)
