@@ -182,9 +182,12 @@ func (bj *job) checkout(ctx context.Context, steps deploy.Steps, log *lineLog) e
 	if pier.CloneMethod(app.Repository) == "SSH" {
 		auth = gitsource.Auth{SSHKey: []byte(token)}
 	}
-	commit := bj.job.CommitID
-	log.Printf("Cloning %s (branch %s, commit %s)", repoURL, bj.branch.Name, commit)
-	c, err := gitsource.Checkout(ctx, bj.src, app.Repository, bj.branch.Name, commit, auth, out)
+	commit, gitBranch := bj.job.CommitID, bj.branch.Name
+	if pr := bj.branch.PullRequest; pr != nil {
+		gitBranch = pr.SourceBranch // a preview builds the pull request's source
+	}
+	log.Printf("Cloning %s (branch %s, commit %s)", repoURL, gitBranch, commit)
+	c, err := gitsource.Checkout(ctx, bj.src, app.Repository, gitBranch, commit, auth, out)
 	if err != nil {
 		return err
 	}

@@ -44,6 +44,12 @@ func baseEnv(region string, app *pier.App, branch *pier.Branch, job *pier.Job, c
 		"npm_config_yes":  "true",
 		"NPM_CONFIG_FUND": "false",
 	}}
+	if pr := branch.PullRequest; pr != nil {
+		e.vars["AWS_BRANCH"] = pr.SourceBranch
+		e.vars["AWS_PULL_REQUEST_ID"] = strconv.Itoa(pr.Number)
+		e.vars["AWS_PULL_REQUEST_SOURCE_BRANCH"] = pr.SourceBranch
+		e.vars["AWS_PULL_REQUEST_DESTINATION_BRANCH"] = pr.DestinationBranch
+	}
 	e.merge(app.EnvironmentVariables)
 	e.merge(branch.EnvironmentVariables)
 	return e
