@@ -56,8 +56,8 @@ type Config struct {
 	// Disabled, when set, is why this runner cannot build (no sandbox):
 	// every build fails with it as the reason.
 	Disabled string
-	Logger *slog.Logger
-	Now    func() time.Time
+	Logger   *slog.Logger
+	Now      func() time.Time
 }
 
 // DefaultSecretMarkers are the default Config.SecretMarkers.
