@@ -23,7 +23,8 @@ const DefaultMaxBodyBytes = 10 << 20
 
 // Server is the http.Handler of the amplify API. Every request is
 // authenticated with SigV4 before it is routed, except those of signed URLs
-// and webhook URLs, which carry their credentials in the URL.
+// and webhook URLs, which carry their credentials in the URL, and the Git
+// provider events of GitEventsPath, which are signed with the app's secret.
 type Server struct {
 	svc      *service.Service
 	verifier *sigv4.Verifier
@@ -38,12 +39,15 @@ type Server struct {
 	Tracer Tracer
 	// webhookLimits rate-limits each webhook's calls on this node.
 	webhookLimits *rateLimiter
+	// gitEventLimits rate-limits each app's Git events on this node.
+	gitEventLimits *rateLimiter
 }
 
 // NewServer returns the API handler over svc, authenticating with verifier.
 func NewServer(svc *service.Service, verifier *sigv4.Verifier, log *slog.Logger) *Server {
 	return &Server{svc: svc, verifier: verifier, log: log, routes: amplifyRoutes(), MaxBodyBytes: DefaultMaxBodyBytes,
-		webhookLimits: newRateLimiter(WebhookBurst, WebhookInterval, time.Now)}
+		webhookLimits:  newRateLimiter(WebhookBurst, WebhookInterval, time.Now),
+		gitEventLimits: newRateLimiter(GitEventBurst, GitEventInterval, time.Now)}
 }
 
 // request is what a handler gets: the caller's account and the decoded,
@@ -61,6 +65,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.URL.EscapedPath() == WebhookPath {
 		s.serveWebhook(w, r) // authenticated by the token in its URL, not SigV4
+		return
+	}
+	if appID := gitEventsApp(r.URL.EscapedPath()); appID != "" {
+		s.serveGitEvent(w, r, appID) // signed with the app's secret, not SigV4
 		return
 	}
 	start := time.Now()
@@ -96,6 +104,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) (*route, int, err
 	}
 	if r.URL.EscapedPath() == TracePath {
 		return nil, http.StatusOK, s.serveTrace(w, r, id.AccountID)
+	}
+	if r.URL.EscapedPath() == GitEventsPath {
+		return nil, http.StatusOK, s.serveGitEventsInfo(w, r, id.AccountID)
 	}
 	if r.URL.EscapedPath() == LogsPath {
 		return nil, http.StatusOK, s.serveLogs(w, r, id.AccountID)

@@ -210,7 +210,7 @@ func (s *Service) buildGitCommit(ctx context.Context, b *pier.Branch, ev GitEven
 		if err != nil {
 			return nil, "", err
 		}
-		if len(latest) == 1 && strings.EqualFold(latest[0].CommitID, ev.Commit) {
+		if len(latest) == 1 && sameCommit(latest[0].CommitID, ev.Commit) {
 			return nil, "The branch's latest job is of this commit.", nil
 		}
 	}
@@ -219,6 +219,17 @@ func (s *Service) buildGitCommit(ctx context.Context, b *pier.Branch, ev GitEven
 		CommitID: ev.Commit, CommitMessage: ev.Message, CommitTime: ev.Time,
 	})
 	return j, "", err
+}
+
+// sameCommit reports whether two commit ids name the same commit: equal,
+// or one an abbreviation (7 digits or more) of the other, as Bitbucket
+// sends them.
+func sameCommit(a, b string) bool {
+	a, b = strings.ToLower(a), strings.ToLower(b)
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	return len(a) >= 7 && strings.HasPrefix(b, a)
 }
 
 // autoBranchInput is the input of a branch created from the app's

@@ -80,6 +80,8 @@ func TestHandleGitEvent(t *testing.T) {
 			map[string][]string{"dev": {}}},
 		{"redelivered push builds once", []GitEvent{push("main", c1, ""), push("main", c1, ""), push("main", c2, "")},
 			map[string][]string{"main": {c1, c2}}},
+		{"abbreviated commit of the latest job", []GitEvent{push("main", c1, ""), push("main", c1[:12], "")},
+			map[string][]string{"main": {c1}}},
 		{"unknown branch matching a pattern is created and built", []GitEvent{push("feature/a/b", c1, "")},
 			map[string][]string{"feature/a/b": {c1}}},
 		{"unknown branch matching no pattern", []GitEvent{push("hotfix", c1, "")},
