@@ -31,6 +31,7 @@ const usage = `Usage:
   pier trace URL [flags]      explain how the edge answers a request for URL
   pier logs APP BRANCH [JOB] [--follow]
                               print a job's log (the latest job without JOB)
+  pier events APP             print the URL and secret of the app's Git provider webhook
   pier keys create [flags]    create an access key (and its account if new)
 
 Run "pier COMMAND -h" for the flags of a command.
@@ -60,6 +61,8 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 		return runTrace(ctx, args[1:], stdout, getenv)
 	case "logs":
 		return runLogs(ctx, args[1:], stdout, getenv)
+	case "events":
+		return runEvents(ctx, args[1:], stdout, getenv)
 	case "keys":
 		return runKeys(ctx, args[1:], stdout)
 	case "help", "-h", "--help":

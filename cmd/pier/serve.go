@@ -58,6 +58,8 @@ type Config struct {
 	BuildSecrets    string // --build-secret-vars: name parts of variables masked in build logs
 
 	NotifyURLs []string // --notify-url: receivers of job notifications (see notify.go)
+
+	PollInterval time.Duration // --poll-interval: how often the runner polls Git repositories (0: never)
 }
 
 // Main is a running "pier serve". Tests create one, call ParseFlags and Run,
@@ -78,6 +80,9 @@ type Main struct {
 	// buildMinute is the length of a minute of _BUILD_TIMEOUT (tests
 	// shorten it).
 	buildMinute time.Duration
+	// pollInterval, when set, overrides --poll-interval without its
+	// minimum (tests poll fast).
+	pollInterval time.Duration
 
 	stdout   io.Writer
 	getenv   func(string) string
@@ -123,7 +128,11 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&c.BuildDir, "build-dir", filepath.Join(os.TempDir(), "pier-builds"), "directory of build workspaces (outside the data dir, which builds cannot see)")
 	fs.StringVar(&c.BuildSecrets, "build-secret-vars", strings.Join(build.DefaultSecretMarkers, ","), "comma-separated name parts: variables whose names contain one are masked in build logs")
 	fs.Func("notify-url", "URL receiving signed JSON events of the jobs of branches with enableNotification (repeatable or comma-separated; key: "+notifySecretEnv+")", c.addNotifyURL)
+	fs.DurationVar(&c.PollInterval, "poll-interval", 0, pollHelp)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := checkPollInterval(c.PollInterval); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -207,6 +216,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	var edgeSrv *edge.Server
 	var runner *deploy.Runner
+	var poller *service.Poller
 	if roles["edge"] {
 		if edgeSrv, err = m.newEdge(store, blobs, logger); err != nil {
 			return err
@@ -241,6 +251,9 @@ func (m *Main) Run(ctx context.Context) error {
 			Exclusive: exclusiveRunner(c),
 			OnPublish: invalidate, OnJob: onJob, Logger: logger,
 		})
+		if poller, err = m.newPoller(ctx, store, blobs, sealer, builder, runner, invalidate, logger); err != nil {
+			return err
+		}
 	}
 
 	m.done = make(chan error, 4)
@@ -298,6 +311,11 @@ func (m *Main) Run(ctx context.Context) error {
 		m.stop, m.stopped = stop, make(chan struct{})
 		go func() {
 			defer close(m.stopped)
+			if poller != nil {
+				polled := make(chan struct{})
+				go func() { defer close(polled); _ = poller.Run(runCtx) }()
+				defer func() { <-polled }()
+			}
 			_ = runner.Run(runCtx)
 		}()
 	}

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/pier-hosting/pier/awsapi"
+)
+
+// eventsUsage is the usage line of "pier events".
+const eventsUsage = "usage: pier events APP [--endpoint URL] [--region REGION] [--profile NAME]"
+
+// runEvents implements "pier events APP": it prints the URL and the secret
+// to configure as the app's webhook on its Git provider.
+func runEvents(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
+	fs := flag.NewFlagSet("pier events", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	endpoint := fs.String("endpoint", firstNonEmpty(getenv("PIER_ENDPOINT"), "http://127.0.0.1:8750"), "Pier API endpoint (env PIER_ENDPOINT)")
+	region := fs.String("region", firstNonEmpty(getenv("AWS_REGION"), getenv("AWS_DEFAULT_REGION"), "us-east-1"), "region to sign requests for")
+	profile := fs.String("profile", "", "AWS shared configuration profile with the access key (default: the SDK's usual chain)")
+	var pos []string
+	for rest := args; ; { // flags may follow the argument
+		if err := fs.Parse(rest); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos, rest = append(pos, fs.Arg(0)), fs.Args()[1:]
+	}
+	if len(pos) != 1 {
+		return errors.New(eventsUsage)
+	}
+	opts := []func(*config.LoadOptions) error{config.WithRegion(*region)}
+	if *profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(*profile))
+	}
+	q := url.Values{"appId": {pos[0]}}
+	req, err := signedGet(ctx, strings.TrimRight(*endpoint, "/")+awsapi.GitEventsPath+"?"+q.Encode(), *region, opts...)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if err != nil {
+		return err
+	}
+	var out struct{ URL, Secret, Message string }
+	if err := json.Unmarshal(body, &out); err != nil || resp.StatusCode != http.StatusOK {
+		if out.Message == "" {
+			return fmt.Errorf("GET %s: %s", awsapi.GitEventsPath, resp.Status)
+		}
+		return fmt.Errorf("%s: %s", resp.Header.Get("X-Amzn-Errortype"), out.Message)
+	}
+	fmt.Fprintf(stdout, "URL:    %s\nSecret: %s\n\n", out.URL, out.Secret)
+	fmt.Fprintf(stdout, "Add a webhook with this URL (content type application/json) and secret to the repository:\n"+
+		"  GitHub, Gitea, Forgejo: secret; events push, create, delete, pull request\n"+
+		"  GitLab: secret token; push and merge request events\n"+
+		"  Bitbucket: secret; repository push and pull request created, updated, merged, declined\n")
+	return nil
+}
