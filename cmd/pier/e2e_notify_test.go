@@ -58,6 +58,12 @@ func (rc *hookReceiver) wait(t *testing.T, appID string, n int) []notify.Event {
 	t.Helper()
 	for deadline := time.Now().Add(jobTimeout); ; time.Sleep(20 * time.Millisecond) {
 		got := rc.of(appID)
+		rc.mu.Lock()
+		forged := rc.forged
+		rc.mu.Unlock()
+		if forged > 0 {
+			t.Fatalf("receiver refused %d requests: bad path, body or signature", forged)
+		}
 		if len(got) >= n || time.Now().After(deadline) {
 			if len(got) != n {
 				t.Fatalf("app %s: got %d events %+v, want %d", appID, len(got), got, n)
@@ -71,9 +77,6 @@ func (rc *hookReceiver) wait(t *testing.T, appID string, n int) []notify.Event {
 func (rc *hookReceiver) of(appID string) []notify.Event {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	if rc.forged > 0 {
-		return nil
-	}
 	var out []notify.Event
 	for _, ev := range rc.events {
 		if ev.AppID == appID {
