@@ -98,6 +98,7 @@ func TestParseGitEvents(t *testing.T) {
 		{"Bitbucket", "repo:push", "bitbucket-push.json", []service.GitEvent{pushNL,
 			{Kind: service.GitPush, Branch: "feature/login", Commit: prSHA, Message: "Add a login page\n", Time: time.Date(2025, 5, 2, 9, 0, 0, 0, time.UTC)},
 			{Kind: service.GitBranchDeleted, Branch: "old-feature"}}},
+		{"Bitbucket", "repo:push", "bitbucket-push-deleted.json", deleted},
 		{"Bitbucket", "pullrequest:created", "bitbucket-pullrequest-created.json", pr(service.GitPROpened, prSHA[:12])},
 		{"Bitbucket", "pullrequest:fulfilled", "bitbucket-pullrequest-fulfilled.json", pr(service.GitPRClosed, prSHA[:12])},
 	} {
