@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/pier-hosting/pier"
@@ -20,10 +21,15 @@ const pollHelp = "poll the repositories of all Git-connected apps at this interv
 	"branches as their webhooks would; for Git servers that send no webhooks. Runner role; every runner with it polls. " +
 	"At least 10s; 0 (the default) is off"
 
-// checkPollInterval validates --poll-interval.
-func checkPollInterval(d time.Duration) error {
-	if d != 0 && d < minPollInterval {
+// checkPollInterval validates --poll-interval, which the runner role uses.
+func checkPollInterval(c Config) error {
+	switch d := c.PollInterval; {
+	case d == 0:
+		return nil
+	case d < minPollInterval:
 		return fmt.Errorf("--poll-interval: want 0 (off) or at least %s, not %s", minPollInterval, d)
+	case !strings.Contains(","+c.Roles+",", ",runner,"):
+		return fmt.Errorf("--poll-interval: only the runner role polls; add runner to --roles")
 	}
 	return nil
 }

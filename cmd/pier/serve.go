@@ -132,7 +132,7 @@ func (m *Main) ParseFlags(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if err := checkPollInterval(c.PollInterval); err != nil {
+	if err := checkPollInterval(*c); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
