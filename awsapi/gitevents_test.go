@@ -258,3 +258,20 @@ func TestGitEventRefusals(t *testing.T) {
 		})
 	}
 }
+
+func TestGitEventRateLimit(t *testing.T) {
+	a := newGitEventsAPI(t)
+	_, ep := a.eventsSecret(t, logsOwner, hookApp)
+	ping := readPayload(t, "github-ping.json")
+	for i := range GitEventBurst {
+		if status, out := a.post(t, hookApp, signGitEvent("GitHub", "ping", ping, ep.Secret), ping); status != http.StatusOK {
+			t.Fatalf("ping %d = %d %s", i, status, out)
+		}
+	}
+	if status, _ := a.post(t, hookApp, signGitEvent("GitHub", "ping", ping, "wrong"), ping); status != http.StatusUnauthorized {
+		t.Errorf("badly signed ping after the burst = %d, want 401 (refusals do not count)", status)
+	}
+	if status, out := a.post(t, hookApp, signGitEvent("GitHub", "ping", ping, ep.Secret), ping); status != http.StatusTooManyRequests {
+		t.Errorf("ping after the burst = %d %s, want 429", status, out)
+	}
+}
