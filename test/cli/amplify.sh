@@ -218,10 +218,12 @@ expect_eq "create-app second: platform WEB" "${P[1]}" WEB
 # The AWS CLI v1 fetches any parameter value that starts with http:// or
 # https:// (cli_follow_urlparam, which only a config file can turn off), so a
 # Git repository URL goes in through --cli-input-json.
-call create-app --cli-input-json '{"name": "repo", "repository": "https://example.com/r.git"}'
-pick app.appId app.repository
+call create-app --cli-input-json '{"name": "repo", "repository": "https://pier-test.invalid/r.git", "accessToken": "tok-abc123"}'
+pick app.appId app.repository app.repositoryCloneMethod app.accessToken
 REPO_APP=${P[0]}
-expect_eq "create-app with repository: repository" "${P[1]}" https://example.com/r.git
+expect_eq "create-app with repository: repository" "${P[1]}" https://pier-test.invalid/r.git
+expect_eq "create-app with repository: repositoryCloneMethod" "${P[2]}" TOKEN
+expect_eq "create-app with repository: the token is never returned" "${P[3]}" null
 
 call create-branch --app-id "$APP" --branch-name "$B" --stage DEVELOPMENT --tags tier=preview
 pick branch.branchName branch.displayName branch.branchArn branch.stage branch.tags
@@ -388,39 +390,74 @@ group_deployments() { # manual deployments: the app without a repository
 		start-job --app-id "$APP" --branch-name "$B" --job-type RELEASE
 }
 
-group_jobs() { # the app with a repository
-	call start-job --app-id "$REPO_APP" --branch-name "$B" --job-type RELEASE --commit-id abc123 --commit-message first
+group_jobs() { # the app with a repository: .invalid never resolves, so its builds fail fast
+	call start-job --app-id "$REPO_APP" --branch-name "$B" --job-type RELEASE --commit-id abc1234 --commit-message first
 	pick '[jobSummary.jobId,jobSummary.status,jobSummary.jobType,jobSummary.commitId]' jobSummary.jobArn
-	expect_eq "start-job RELEASE: [jobId,status,jobType,commitId]" "${P[0]}" '["1","PENDING","RELEASE","abc123"]'
+	expect_eq "start-job RELEASE: [jobId,status,jobType,commitId]" "${P[0]}" '["1","PENDING","RELEASE","abc1234"]'
 	expect_eq "start-job RELEASE: jobArn" "${P[1]}" "$ARN_PREFIX/$REPO_APP/branches/$B/jobs/0000000001"
 
-	call get-job --app-id "$REPO_APP" --branch-name "$B" --job-id 1
-	pick '[job.summary.jobId,job.summary.status,job.summary.jobType,job.summary.commitMessage]'
-	expect_eq "get-job: [jobId,status,jobType,commitMessage]" "${P[0]}" '["1","PENDING","RELEASE","first"]'
+	# The runner builds it at once; the clone fails, with the reason on the BUILD step.
+	local i
+	for i in $(seq 100); do
+		call get-job --app-id "$REPO_APP" --branch-name "$B" --job-id 1
+		pick job.summary.status
+		[[ ${P[0]} == FAILED || ${P[0]} == SUCCEED || -z $OUT ]] && break
+		sleep 0.2
+	done
+	pick '[job.summary.jobId,job.summary.status,job.summary.jobType,job.summary.commitMessage]' 'job.steps[0].[stepName,status]' job.steps[0].statusReason
+	expect_eq "get-job: [jobId,status,jobType,commitMessage] of a build whose clone failed" "${P[0]}" '["1","FAILED","RELEASE","first"]'
+	expect_eq "get-job: the BUILD step failed" "${P[1]}" '["BUILD","FAILED"]'
+	expect_match "get-job: the step's statusReason names the repository" "${P[2]}" 'pier-test\.invalid'
 
 	call list-jobs --app-id "$REPO_APP" --branch-name "$B"
 	pick 'jobSummaries[].[jobId,status,jobType]'
-	expect_eq "list-jobs: the one job" "${P[0]}" '[["1","PENDING","RELEASE"]]'
-
-	call stop-job --app-id "$REPO_APP" --branch-name "$B" --job-id 1
-	pick '[jobSummary.jobId,jobSummary.status]'
-	expect_eq "stop-job: [jobId,status]" "${P[0]}" '["1","CANCELLED"]'
+	expect_eq "list-jobs: the one job" "${P[0]}" '[["1","FAILED","RELEASE"]]'
+	expect_error BadRequestException "stop-job of an ended job" stop-job --app-id "$REPO_APP" --branch-name "$B" --job-id 1
 
 	call start-job --app-id "$REPO_APP" --branch-name "$B" --job-type RETRY --job-id 1
 	pick '[jobSummary.jobId,jobSummary.status,jobSummary.jobType,jobSummary.commitId]'
-	expect_eq "start-job RETRY --job-id 1: [jobId,status,jobType,commitId]" "${P[0]}" '["2","PENDING","RETRY","abc123"]'
+	expect_eq "start-job RETRY --job-id 1: [jobId,status,jobType,commitId]" "${P[0]}" '["2","PENDING","RETRY","abc1234"]'
+
+	# A Git server that accepts the connection and never answers keeps a
+	# build in its clone until stop-job ends it.
+	local hang
+	hang=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	python3 -c 'import socket,sys,time
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen()
+conns=[]
+while True: conns.append(s.accept())' "$hang" &
+	local hang_pid=$!
+	call update-app --app-id "$REPO_APP" --cli-input-json "{\"repository\": \"http://127.0.0.1:$hang/r.git\"}"
+	call start-job --app-id "$REPO_APP" --branch-name "$B" --job-type RELEASE
+	for i in $(seq 100); do
+		call get-job --app-id "$REPO_APP" --branch-name "$B" --job-id 3
+		pick job.summary.status
+		[[ ${P[0]} == RUNNING || -z $OUT ]] && break
+		sleep 0.1
+	done
+	call stop-job --app-id "$REPO_APP" --branch-name "$B" --job-id 3
+	pick '[jobSummary.jobId,jobSummary.status]'
+	expect_eq "stop-job of a running build: [jobId,status]" "${P[0]}" '["3","CANCELLING"]'
+	for i in $(seq 100); do
+		call get-job --app-id "$REPO_APP" --branch-name "$B" --job-id 3
+		pick job.summary.status
+		[[ ${P[0]} != CANCELLING || -z $OUT ]] && break
+		sleep 0.1
+	done
+	expect_eq "stop-job: the build ends CANCELLED" "${P[0]}" CANCELLED
+	kill "$hang_pid" 2>/dev/null || true
 
 	# The runner claims RETRY jobs as soon as they are queued, so job 2 may
 	# already have moved on from PENDING: only its id and type are fixed.
 	call list-jobs --app-id "$REPO_APP" --branch-name "$B" --page-size 1
-	pick 'jobSummaries[].[jobId,jobType]' 'jobSummaries[1].status'
-	expect_eq "list-jobs --page-size 1: both jobs, newest first" "${P[0]}" '[["2","RETRY"],["1","RELEASE"]]'
-	expect_eq "list-jobs: job 1 stays CANCELLED" "${P[1]}" CANCELLED
+	pick 'jobSummaries[].[jobId,jobType]' 'jobSummaries[2].status'
+	expect_eq "list-jobs --page-size 1: three jobs, newest first" "${P[0]}" '[["3","RELEASE"],["2","RETRY"],["1","RELEASE"]]'
+	expect_eq "list-jobs: job 1 stays FAILED" "${P[1]}" FAILED
 
-	call delete-job --app-id "$REPO_APP" --branch-name "$B" --job-id 1
+	call delete-job --app-id "$REPO_APP" --branch-name "$B" --job-id 3
 	pick '[jobSummary.jobId,jobSummary.status]'
-	expect_eq "delete-job: returns the deleted job" "${P[0]}" '["1","CANCELLED"]'
-	expect_error NotFoundException "get-job after delete-job" get-job --app-id "$REPO_APP" --branch-name "$B" --job-id 1
+	expect_eq "delete-job: returns the deleted job" "${P[0]}" '["3","CANCELLED"]'
+	expect_error NotFoundException "get-job after delete-job" get-job --app-id "$REPO_APP" --branch-name "$B" --job-id 3
 }
 
 group_domains() {
