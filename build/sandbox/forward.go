@@ -116,6 +116,8 @@ func (p *forwardProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (p *forwardProxy) connect(w http.ResponseWriter, r *http.Request) {
 	upstream, err := p.policy.DialContext(r.Context(), "tcp", r.Host)
 	if err != nil {
+		// The client may have sent data for the tunnel already.
+		w.Header().Set("Connection", "close")
 		proxyError(w, err)
 		return
 	}
