@@ -25,8 +25,8 @@ const nobody = 65534
 // Bubblewrap runs scripts in a bubblewrap (bwrap) sandbox: the host's root
 // file system read-only, fresh /dev, /proc and /tmp, the Writable
 // directories read-write, the Hidden paths and /root replaced by empty ones,
-// and new user, PID, IPC, UTS, cgroup and (unless Network) network
-// namespaces. The build runs as UID:GID in a new session and cannot create
+// and new user, PID, IPC, UTS, cgroup and (unless Network is set without
+// Egress) network namespaces. The build runs as UID:GID in a new session and cannot create
 // further user namespaces. Killing bwrap's process group ends the PID
 // namespace, so nothing the script started survives it.
 //
@@ -61,18 +61,20 @@ type Bubblewrap struct {
 	// UID and GID are the unprivileged user and group the build runs as;
 	// zero means 65534 (nobody).
 	UID, GID int
-	// Network shares the host's network (for package installs); otherwise
-	// the build has only its own loopback interface.
+	// Network shares the host's network, Pier's own listeners on loopback
+	// included; otherwise the build has only its own loopback interface.
+	// Egress is the safer way to let a build install packages.
 	Network bool
 	// Egress, when set, gives the build its own network namespace whose
 	// only way out is an HTTP proxy at EgressProxy, which Pier serves from
-	// outside the sandbox and which connects only where Egress allows (so
-	// not to Pier's own API and edge, nor the cloud metadata endpoint,
-	// unless allowed). The build's environment names the proxy in the
-	// variables common tools read (HTTPS_PROXY, npm_config_https_proxy,
-	// ...), overriding the Command's. Egress takes precedence over Network
-	// and needs Pier to run as root (see EgressSupported): otherwise Run
-	// fails.
+	// outside the sandbox and which connects only where Egress allows: by
+	// default public addresses, so not Pier's own API and edge nor the
+	// cloud metadata endpoint. It proxies CONNECT (https, git) and
+	// http:// requests; the build has no DNS, no UDP and no other TCP.
+	// The build's environment names the proxy in the variables common
+	// tools read (HTTPS_PROXY, npm_config_https_proxy, ...), overriding the
+	// Command's. Egress takes precedence over Network and needs Pier to run
+	// as root (see EgressSupported): otherwise Run fails.
 	Egress *netguard.Policy
 }
 

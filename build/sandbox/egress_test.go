@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -192,6 +193,29 @@ func TestEgressSupported(t *testing.T) {
 	requireEgress(t)
 	if !EgressSupported() {
 		t.Fatal("EgressSupported() = false")
+	}
+	// A bwrap that exits without starting a sandbox fails Run at once.
+	broken := &Bubblewrap{Path: "/bin/false", Egress: mustPolicy(t)}
+	var ee *ExitError
+	if err := broken.Check(t.Context()); !errors.As(err, &ee) || ee.Code != 1 {
+		t.Fatalf("Check with a broken bwrap = %v, want exit status 1", err)
+	}
+}
+
+// TestBubblewrapEgressCanceled ends the context while Run waits for a
+// bwrap that never reports its sandbox.
+func TestBubblewrapEgressCanceled(t *testing.T) {
+	requireEgress(t)
+	ws := workspace(t, nobody, nobody)
+	hung := filepath.Join(ws, "bwrap")
+	if err := os.WriteFile(hung, []byte("#!/bin/sh\nexec sleep 600\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	err := (&Bubblewrap{Path: hung, Egress: mustPolicy(t)}).Run(ctx, &Command{Script: "true", Dir: "/"})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Run = %v, want context.DeadlineExceeded", err)
 	}
 }
 

@@ -73,12 +73,11 @@ func run(ctx context.Context, cmd *exec.Cmd, c *Command, ready func(context.Cont
 	var ctxErr, readyErr error
 	if ready != nil {
 		readyErr = ready(ctx)
+		if readyErr != nil && ctx.Err() != nil {
+			ctxErr, readyErr = ctx.Err(), nil
+		}
 	}
-	switch {
-	case readyErr != nil && ctx.Err() != nil:
-		ctxErr = ctx.Err()
-	case readyErr != nil:
-	default:
+	if ctxErr == nil && readyErr == nil {
 		select {
 		case err = <-waited:
 		case <-ctx.Done():
