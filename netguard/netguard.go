@@ -30,12 +30,11 @@ func Refused(reason string) error {
 }
 
 // Policy decides which destinations may be reached. It is immutable once
-// built by New, so safe for concurrent use.
+// built by New, so safe for concurrent use. The zero Policy allows public
+// addresses only, as New(nil) does.
 type Policy struct {
 	prefixes []netip.Prefix  // addresses allowed even when not public
 	names    map[string]bool // host names allowed whatever they resolve to
-	dialer   *net.Dialer     // dials with Control
-	open     *net.Dialer     // dials names allowed by name
 }
 
 // New returns a policy that refuses every non-public address except those
@@ -50,8 +49,6 @@ func New(allow []string) (*Policy, error) {
 			return nil, fmt.Errorf("allow entry %d %q: %w", i, entry, err)
 		}
 	}
-	p.dialer = &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: p.Control}
-	p.open = &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
 	return p, nil
 }
 
@@ -134,13 +131,14 @@ func (p *Policy) DialContext(ctx context.Context, network, address string) (net.
 	if err != nil {
 		return nil, Refused(fmt.Sprintf("unexpected dial address %q", address))
 	}
-	if p.names[normalizeHost(host)] {
-		return p.open.DialContext(ctx, network, address)
+	d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
+	if !p.names[normalizeHost(host)] {
+		if err := p.CheckHost(host); err != nil {
+			return nil, err
+		}
+		d.Control = p.Control
 	}
-	if err := p.CheckHost(host); err != nil {
-		return nil, err
-	}
-	return p.dialer.DialContext(ctx, network, address)
+	return d.DialContext(ctx, network, address)
 }
 
 // normalizeHost lower-cases a host name and drops a trailing dot, so that

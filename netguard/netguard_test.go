@@ -173,3 +173,13 @@ func TestDialContext(t *testing.T) {
 		})
 	}
 }
+
+func TestZeroPolicy(t *testing.T) {
+	var p Policy
+	if err := p.CheckHost("169.254.169.254"); !errors.Is(err, ErrRefused) {
+		t.Errorf("CheckHost = %v, want ErrRefused", err)
+	}
+	if _, err := p.DialContext(t.Context(), "tcp", "127.0.0.1:1"); !errors.Is(err, ErrRefused) {
+		t.Errorf("DialContext = %v, want ErrRefused", err)
+	}
+}
