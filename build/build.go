@@ -17,6 +17,7 @@ import (
 	"github.com/pier-hosting/pier/build/sandbox"
 	"github.com/pier-hosting/pier/build/spec"
 	"github.com/pier-hosting/pier/deploy"
+	"github.com/pier-hosting/pier/netguard"
 )
 
 // Isolation modes of Config.Isolation.
@@ -53,6 +54,10 @@ type Config struct {
 	// Minute is the length of a minute of _BUILD_TIMEOUT (time.Minute when
 	// zero; tests shorten it).
 	Minute time.Duration
+	// Egress, when set, is the policy of the only way out of a bubblewrap
+	// sandbox: an HTTP proxy that reaches the addresses it allows (public
+	// ones, by default). Nil shares the host's network.
+	Egress *netguard.Policy
 	// Disabled, when set, is why this runner cannot build (no sandbox):
 	// every build fails with it as the reason.
 	Disabled string

@@ -60,7 +60,8 @@ func (bj *job) executor() sandbox.Executor {
 	if bj.b.cfg.Isolation == IsolationNone {
 		return &sandbox.Local{UID: uid, GID: gid}
 	}
-	return &sandbox.Bubblewrap{Writable: []string{bj.ws}, Hidden: bj.b.cfg.Hidden, UID: uid, GID: gid, Network: true}
+	egress := bj.b.cfg.Egress
+	return &sandbox.Bubblewrap{Writable: []string{bj.ws}, Hidden: bj.b.cfg.Hidden, UID: uid, GID: gid, Network: egress == nil, Egress: egress}
 }
 
 // splitCredentials returns a repository URL without the user name and

@@ -16,8 +16,8 @@ import (
 func siteSpec(body string, extra ...string) string {
 	var b strings.Builder
 	b.WriteString("version: 1\nfrontend:\n  phases:\n    build:\n      commands:\n")
-	for _, c := range extra {
-		fmt.Fprintf(&b, "        - %s\n", c)
+	for _, c := range extra { // block scalars: any text is a command
+		fmt.Fprintf(&b, "        - |-\n          %s\n", c)
 	}
 	fmt.Fprintf(&b, "        - mkdir -p out && echo '%s' > out/index.html\n", body)
 	b.WriteString("  artifacts:\n    baseDirectory: out\n    files: ['**/*']\n")
@@ -138,8 +138,11 @@ func TestBuildCannotReadDataDir(t *testing.T) {
 	r.push(t, "main", "snoop", files{"amplify.yml": siteSpec("x",
 		`mkdir -p out && (cat "$PIER_DIR/credentials" "$PIER_DIR/seal.key" > out/leak.txt 2>/dev/null && echo LEAKED || echo denied) > out/result.txt`,
 		`(ls "$PIER_DIR" >> out/leak.txt 2>/dev/null && echo listed || echo unlisted) >> out/result.txt`,
-		`(cat /proc/1/environ > out/env.txt 2>/dev/null; echo done) >> out/result.txt`)})
-	appID := newGitApp(t, s, r, map[string]string{"PIER_DIR": s.dir})
+		`(cat /proc/1/environ > out/env.txt 2>/dev/null; echo done) >> out/result.txt`,
+		// Pier's API on loopback: not directly, not through the egress proxy.
+		`(timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$PIER_API_PORT' 2>/dev/null && echo api-reached || echo api-unreachable) > out/net.txt`,
+		`for target in 127.0.0.1:$PIER_API_PORT 169.254.169.254:80; do (exec 3<>/dev/tcp/127.0.0.1/3128 && printf 'CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n' $target $target >&3 && timeout 5 head -n1 <&3 | tr -d '\r' || echo no-proxy) >> out/net.txt; done`)})
+	appID := newGitApp(t, s, r, map[string]string{"PIER_DIR": s.dir, "PIER_API_PORT": s.APIURL[strings.LastIndex(s.APIURL, ":")+1:]})
 	wantSucceeded(t, s.build(t, appID))
 	result := string(s.get(t, appID, "/result.txt", nil).Body)
 	if !strings.HasPrefix(result, "denied\n") {
@@ -150,6 +153,11 @@ func TestBuildCannotReadDataDir(t *testing.T) {
 		if strings.Contains(leak, secret) {
 			t.Errorf("the build saw %q in the data dir: %q", secret, leak)
 		}
+	}
+	net := string(s.get(t, appID, "/net.txt", nil).Body)
+	lines := strings.Split(strings.TrimSpace(net), "\n")
+	if len(lines) != 3 || lines[0] != "api-unreachable" || !strings.HasPrefix(lines[1], "HTTP/1.1 403") || !strings.HasPrefix(lines[2], "HTTP/1.1 403") {
+		t.Errorf("the build's network: %q, want Pier's API unreachable and the proxy refusing it and the metadata address (403)", net)
 	}
 	if env := string(s.get(t, appID, "/env.txt", nil).Body); strings.Contains(env, testSecretKey) {
 		t.Errorf("the build read Pier's environment through /proc: %q", env)

@@ -25,6 +25,7 @@ import (
 	"github.com/pier-hosting/pier/edge"
 	"github.com/pier-hosting/pier/edge/proxy"
 	"github.com/pier-hosting/pier/geoip"
+	"github.com/pier-hosting/pier/netguard"
 	"github.com/pier-hosting/pier/notify"
 	"github.com/pier-hosting/pier/postgres"
 	"github.com/pier-hosting/pier/s3blob"
@@ -56,6 +57,7 @@ type Config struct {
 	BuildConcurrent int    // --build-concurrency: jobs the runner runs at once
 	BuildDir        string // --build-dir: where build workspaces live
 	BuildSecrets    string // --build-secret-vars: name parts of variables masked in build logs
+	BuildAllow      string // --build-egress-allow: non-public CIDRs and hosts builds may reach
 
 	NotifyURLs []string // --notify-url: receivers of job notifications (see notify.go)
 
@@ -126,6 +128,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&c.BuildIsolation, "build-isolation", "bubblewrap", "sandbox of builds: bubblewrap (needs bwrap) or none (builds run as an unprivileged user, unsandboxed)")
 	fs.IntVar(&c.BuildConcurrent, "build-concurrency", 2, "jobs the runner runs at once")
 	fs.StringVar(&c.BuildDir, "build-dir", filepath.Join(os.TempDir(), "pier-builds"), "directory of build workspaces (outside the data dir, which builds cannot see)")
+	fs.StringVar(&c.BuildAllow, "build-egress-allow", "", "comma-separated CIDRs and host names that builds may reach although not public (builds reach the internet only through Pier's egress proxy)")
 	fs.StringVar(&c.BuildSecrets, "build-secret-vars", strings.Join(build.DefaultSecretMarkers, ","), "comma-separated name parts: variables whose names contain one are masked in build logs")
 	fs.Func("notify-url", "URL receiving signed JSON events of the jobs of branches with enableNotification (repeatable or comma-separated; key: "+notifySecretEnv+")", c.addNotifyURL)
 	fs.DurationVar(&c.PollInterval, "poll-interval", 0, pollHelp)
@@ -347,6 +350,10 @@ func (m *Main) newBuilder(store pier.Store, blobs pier.BlobStore, sealer pier.Se
 		}
 		hidden = append(hidden, abs)
 	}
+	egress, err := m.buildEgress(c, disabled != "", logger)
+	if err != nil {
+		return nil, err
+	}
 	workDir, err := filepath.Abs(c.BuildDir)
 	if err != nil {
 		return nil, err
@@ -354,9 +361,33 @@ func (m *Main) newBuilder(store pier.Store, blobs pier.BlobStore, sealer pier.Se
 	return build.New(build.Config{
 		Store: store, Blobs: blobs, Sealer: sealer, Region: c.Region,
 		WorkDir: workDir, Isolation: c.BuildIsolation, Hidden: hidden,
-		SecretMarkers: splitList(c.BuildSecrets), Minute: m.buildMinute, Disabled: disabled,
+		SecretMarkers: splitList(c.BuildSecrets), Minute: m.buildMinute, Disabled: disabled, Egress: egress,
 		Logger: logger, Now: m.Now,
 	}), nil
+}
+
+// documentationRanges never route on the internet, so no internal service
+// or metadata endpoint lives there; sandboxed networks (Pier's CI among
+// them) map public registries into them, so builds may always reach them.
+var documentationRanges = []string{"192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"}
+
+// buildEgress returns the egress policy of sandboxed builds: public
+// addresses and --build-egress-allow, through Pier's proxy. Nil (the host's
+// network, with a warning) when builds are not sandboxed or this runner
+// cannot enter a sandbox's network namespace (it is not root).
+func (m *Main) buildEgress(c Config, disabled bool, logger *slog.Logger) (*netguard.Policy, error) {
+	policy, err := netguard.New(append(splitList(c.BuildAllow), documentationRanges...))
+	if err != nil {
+		return nil, fmt.Errorf("--build-egress-allow: %w", err)
+	}
+	if c.BuildIsolation != build.IsolationBubblewrap || disabled {
+		return nil, nil
+	}
+	if !sandbox.EgressSupported() {
+		logger.Warn("builds share the host's network, Pier's own addresses included: the egress proxy needs the runner to run as root")
+		return nil, nil
+	}
+	return policy, nil
 }
 
 // newEdge builds the edge with its reverse proxy and country lookup.
