@@ -221,7 +221,7 @@ func (run *jobRun) fail(ctx context.Context, err error) {
 	if run.stopped || errors.Is(err, errStopped) {
 		status, reason = pier.JobCancelled, "Stopped by StopJob."
 	} else if errors.Is(err, context.Canceled) {
-		reason = "The runner was shut down before the deployment finished; the live site was not changed."
+		reason = "The runner was shut down before the job finished; the live site was not changed."
 	} else if pier.ErrorCode(err) == pier.EINTERNAL {
 		r.cfg.Logger.Error("deployment failed", "app", j.AppID, "branch", j.BranchName, "job", j.IDString(), "err", err)
 	}

@@ -199,9 +199,18 @@ func (r *Runner) reapOrphans(ctx context.Context, now time.Time) {
 		if j.Status == pier.JobCancelling {
 			j.Status, j.StatusReason = pier.JobCancelled, "Stopped by StopJob."
 		} else {
-			j.Status, j.StatusReason = pier.JobFailed, "The runner stopped before the deployment finished; the live site was not changed."
+			j.Status, j.StatusReason = pier.JobFailed, "The runner stopped before the job finished; the live site was not changed."
 		}
 		j.EndTime = end
+		if len(j.Steps) == 0 {
+			// It died before its first step: give the reason a step to
+			// show in, the only place the API shows one.
+			name := stepDeploy
+			if j.Build {
+				name = "BUILD"
+			}
+			j.Steps = append(j.Steps, pier.Step{Name: name, StartTime: j.StartTime})
+		}
 		for i := range j.Steps {
 			if j.Steps[i].EndTime.IsZero() {
 				// The step's reason is the only one the API shows.

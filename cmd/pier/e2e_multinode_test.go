@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -151,7 +152,13 @@ func TestMultiNode(t *testing.T) {
 		// A build is running on C too (it runs two jobs at once).
 		repo.push(t, "main", "endless", files{"amplify.yml": siteSpec("never", "sleep 600")})
 		buildID := a.startBuild(t, gitApp)
-		pollJob(t, a.client, gitApp, buildID, func(st types.JobStatus) bool { return st == types.JobStatusRunning })
+		building := time.Now().Add(jobTimeout)
+		for !strings.Contains(tryStepLog(pollJob(t, a.client, gitApp, buildID, func(types.JobStatus) bool { return true }), "BUILD"), "Executing command: sleep 600") {
+			if time.Now().After(building) {
+				t.Fatal("the endless build never started its command")
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
 		runnerC.kill()
 		killed := time.Now()
 
