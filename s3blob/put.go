@@ -3,6 +3,7 @@ package s3blob
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 )
 
 const (
@@ -85,11 +87,7 @@ func (s *Store) putMultipart(ctx context.Context, object string, first []byte, r
 		// the service keeps (and bills) until then.
 		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
 		defer cancel()
-		if _, aerr := s.client.AbortMultipartUpload(actx, &s3.AbortMultipartUploadInput{
-			Bucket:   aws.String(s.bucket),
-			Key:      aws.String(object),
-			UploadId: out.UploadId,
-		}); aerr != nil {
+		if aerr := s.abort(actx, object, u.id); aerr != nil {
 			return fmt.Errorf("%w (and aborting upload %s failed: %v)", err, u.id, aerr)
 		}
 		return err
@@ -216,4 +214,51 @@ func readPart(ctx context.Context, r io.Reader, buf []byte, limit int) ([]byte, 
 		}
 	}
 	return buf, nil
+}
+
+// abort aborts a multipart upload until it is gone. A part still being
+// stored when the abort arrives can bring the upload back, so, as the S3
+// documentation advises, abort is repeated until listing the upload's
+// parts says it no longer exists.
+func (s *Store) abort(ctx context.Context, object, id string) error {
+	wait := 50 * time.Millisecond
+	for attempt := 0; ; attempt++ {
+		_, err := s.client.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{
+			Bucket: aws.String(s.bucket), Key: aws.String(object), UploadId: aws.String(id),
+		})
+		if err != nil && !noSuchUpload(err) {
+			return err
+		}
+		if attempt == 5 {
+			return nil // gave it every chance; a lifecycle rule cleans up the rest
+		}
+		if err := sleepCtx(ctx, wait); err != nil {
+			return err
+		}
+		wait *= 2
+		_, err = s.client.ListParts(ctx, &s3.ListPartsInput{
+			Bucket: aws.String(s.bucket), Key: aws.String(object), UploadId: aws.String(id),
+		})
+		if noSuchUpload(err) {
+			return nil
+		}
+	}
+}
+
+// noSuchUpload reports whether err says the multipart upload does not exist.
+func noSuchUpload(err error) bool {
+	api, ok := errors.AsType[smithy.APIError](err)
+	return ok && (api.ErrorCode() == "NoSuchUpload" || api.ErrorCode() == "NotFound")
+}
+
+// sleepCtx waits for d or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
