@@ -7,11 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"net/url"
-	"strings"
-
-	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/pier-hosting/pier/awsapi"
 )
@@ -40,30 +36,14 @@ func runEvents(ctx context.Context, args []string, stdout io.Writer, getenv func
 	if len(pos) != 1 {
 		return errors.New(eventsUsage)
 	}
-	opts := []func(*config.LoadOptions) error{config.WithRegion(*region)}
-	if *profile != "" {
-		opts = append(opts, config.WithSharedConfigProfile(*profile))
-	}
-	q := url.Values{"appId": {pos[0]}}
-	req, err := signedGet(ctx, strings.TrimRight(*endpoint, "/")+awsapi.GitEventsPath+"?"+q.Encode(), *region, opts...)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := apiTarget{*endpoint, *region, *profile}.get(ctx, awsapi.GitEventsPath, url.Values{"appId": {pos[0]}})
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	if err != nil {
-		return err
-	}
-	var out struct{ URL, Secret, Message string }
-	if err := json.Unmarshal(body, &out); err != nil || resp.StatusCode != http.StatusOK {
-		if out.Message == "" {
-			return fmt.Errorf("GET %s: %s", awsapi.GitEventsPath, resp.Status)
-		}
-		return fmt.Errorf("%s: %s", resp.Header.Get("X-Amzn-Errortype"), out.Message)
+	var out struct{ URL, Secret string }
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&out); err != nil {
+		return fmt.Errorf("GET %s: %w", awsapi.GitEventsPath, err)
 	}
 	fmt.Fprintf(stdout, "URL:    %s\nSecret: %s\n\n", out.URL, out.Secret)
 	fmt.Fprintf(stdout, "Add a webhook with this URL (content type application/json) and secret to the repository:\n"+

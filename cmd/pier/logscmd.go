@@ -2,20 +2,11 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"net/url"
-	"strings"
-	"time"
-
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/pier-hosting/pier/awsapi"
 )
@@ -56,51 +47,13 @@ func runLogs(ctx context.Context, args []string, stdout io.Writer, getenv func(s
 	if follow {
 		q.Set("follow", "true")
 	}
-	opts := []func(*config.LoadOptions) error{config.WithRegion(*region)}
-	if *profile != "" {
-		opts = append(opts, config.WithSharedConfigProfile(*profile))
-	}
-	req, err := signedGet(ctx, strings.TrimRight(*endpoint, "/")+awsapi.LogsPath+"?"+q.Encode(), *region, opts...)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := apiTarget{*endpoint, *region, *profile}.get(ctx, awsapi.LogsPath, q)
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		var e struct{ Message string }
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-		if json.Unmarshal(body, &e) != nil || e.Message == "" {
-			return fmt.Errorf("GET %s: %s", awsapi.LogsPath, resp.Status)
-		}
-		return fmt.Errorf("%s: %s", resp.Header.Get("X-Amzn-Errortype"), e.Message)
-	}
 	if _, err := io.Copy(stdout, resp.Body); err != nil && ctx.Err() == nil {
 		return fmt.Errorf("read log: %w", err)
 	}
 	return nil // interrupted (Ctrl-C) while following is how one stops
-}
-
-// signedGet returns a GET of rawURL signed with SigV4 for the amplify
-// service, with the credentials the AWS SDK's default chain finds.
-func signedGet(ctx context.Context, rawURL, region string, opts ...func(*config.LoadOptions) error) (*http.Request, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("load AWS credentials: %w", err)
-	}
-	creds, err := cfg.Credentials.Retrieve(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load AWS credentials: %w", err)
-	}
-	empty := sha256.Sum256(nil)
-	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(empty[:]), "amplify", region, time.Now()); err != nil {
-		return nil, fmt.Errorf("sign request: %w", err)
-	}
-	return req, nil
 }

@@ -2,20 +2,14 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	"github.com/aws/aws-sdk-go-v2/config"
-
+	"github.com/pier-hosting/pier/awsapi"
 	"github.com/pier-hosting/pier/edge"
 )
 
@@ -57,23 +51,7 @@ func runTrace(ctx context.Context, args []string, stdout io.Writer, getenv func(
 	if *country != "" {
 		q.Set("country", *country)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(*endpoint, "/")+"/pier/trace?"+q.Encode(), nil)
-	if err != nil {
-		return err
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(*region))
-	if err != nil {
-		return fmt.Errorf("load AWS credentials: %w", err)
-	}
-	creds, err := cfg.Credentials.Retrieve(ctx)
-	if err != nil {
-		return fmt.Errorf("load AWS credentials: %w", err)
-	}
-	empty := sha256.Sum256(nil)
-	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(empty[:]), "amplify", *region, time.Now()); err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := apiTarget{endpoint: *endpoint, region: *region}.get(ctx, awsapi.TracePath, q)
 	if err != nil {
 		return err
 	}
@@ -81,11 +59,6 @@ func runTrace(ctx context.Context, args []string, stdout io.Writer, getenv func(
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		var e struct{ Message string }
-		_ = json.Unmarshal(body, &e)
-		return fmt.Errorf("%s: %s", resp.Header.Get("X-Amzn-Errortype"), e.Message)
 	}
 	if *asJSON {
 		_, err := stdout.Write(append(body, '\n'))

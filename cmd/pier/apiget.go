@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/config"
+)
+
+// apiTarget is where the Pier-specific commands (trace, logs, events) send
+// their SigV4-signed reads, and as whom.
+type apiTarget struct {
+	endpoint string // the API's base URL
+	region   string // the region requests are signed for
+	profile  string // AWS shared configuration profile; "" for the SDK's usual chain
+}
+
+// get sends a signed GET of path?query and returns the response when it is
+// 200 OK; any other answer becomes an error with the API's message.
+func (a apiTarget) get(ctx context.Context, path string, query url.Values) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(a.endpoint, "/")+path+"?"+query.Encode(), nil)
+	if err != nil {
+		return nil, err
+	}
+	opts := []func(*config.LoadOptions) error{config.WithRegion(a.region)}
+	if a.profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(a.profile))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS credentials: %w", err)
+	}
+	creds, err := cfg.Credentials.Retrieve(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS credentials: %w", err)
+	}
+	empty := sha256.Sum256(nil)
+	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(empty[:]), "amplify", a.region, time.Now()); err != nil {
+		return nil, fmt.Errorf("sign request: %w", err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode == http.StatusOK {
+		return resp, nil
+	}
+	defer resp.Body.Close()
+	var e struct{ Message string }
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if json.Unmarshal(body, &e) != nil || e.Message == "" {
+		return nil, fmt.Errorf("GET %s: %s", path, resp.Status)
+	}
+	return nil, fmt.Errorf("%s: %s", resp.Header.Get("X-Amzn-Errortype"), e.Message)
+}
