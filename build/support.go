@@ -14,6 +14,7 @@ import (
 
 	"github.com/pier-hosting/pier"
 	"github.com/pier-hosting/pier/build/spec"
+	"github.com/pier-hosting/pier/deploy"
 )
 
 // lineLog writes Pier's own lines into a step's log.
@@ -71,7 +72,7 @@ func (bj *job) restoreCache(ctx context.Context, log *lineLog) {
 	case st.files == 0:
 		log.Printf("No cache yet: this build saves one")
 	default:
-		log.Printf("Restored the cache: %d files (%s) in %s", st.files, formatBytes(st.bytes), bj.b.cfg.Now().Sub(start).Round(time.Millisecond))
+		log.Printf("Restored the cache: %d files (%s) in %s", st.files, deploy.FormatBytes(st.bytes), bj.b.cfg.Now().Sub(start).Round(time.Millisecond))
 	}
 }
 
@@ -87,7 +88,7 @@ func (bj *job) saveCache(ctx context.Context, repo *os.Root, log *lineLog) {
 		var st cacheStats
 		st, err = saveCache(ctx, bj.b.cfg.Blobs, bj.cacheKey("cache.tar.gz"), bj.src, files)
 		if err == nil {
-			log.Printf("Saved the cache: %d files (%s) in %s", st.files, formatBytes(st.bytes), bj.b.cfg.Now().Sub(start).Round(time.Millisecond))
+			log.Printf("Saved the cache: %d files (%s) in %s", st.files, deploy.FormatBytes(st.bytes), bj.b.cfg.Now().Sub(start).Round(time.Millisecond))
 			return
 		}
 	}
@@ -228,17 +229,4 @@ func (bj *job) storeArtifact(ctx context.Context, repo *os.Root, p spec.Pick) er
 		AccountID: j.AccountID, ID: pier.NewUUID(), AppID: j.AppID, BranchName: j.BranchName,
 		JobID: j.ID, FileName: p.To, BlobKey: key, CreateTime: bj.b.cfg.Now().UTC(),
 	})
-}
-
-// formatBytes renders a size for logs.
-func formatBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }

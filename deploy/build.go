@@ -81,7 +81,7 @@ func (r *Runner) stageSite(site *Site, st *stager) error {
 		}
 		if err == nil {
 			if total += fi.Size(); total > r.cfg.Limits.MaxBytes {
-				err = pier.Errorf(pier.EINVALID, "The build output is larger than %s.", formatBytes(r.cfg.Limits.MaxBytes))
+				err = pier.Errorf(pier.EINVALID, "The build output is larger than %s.", FormatBytes(r.cfg.Limits.MaxBytes))
 			}
 		}
 		if err == nil {

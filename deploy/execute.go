@@ -104,7 +104,7 @@ func (run *jobRun) buildDeployment(ctx context.Context, log *logWriter, stage fu
 	for _, f := range staged {
 		total += f.Size
 	}
-	log.Printf("Staged %d files (%s) in %s", len(staged), formatBytes(total), r.cfg.Now().Sub(start).Round(time.Millisecond))
+	log.Printf("Staged %d files (%s) in %s", len(staged), FormatBytes(total), r.cfg.Now().Sub(start).Round(time.Millisecond))
 	known, err := knownBodies(ctx, r.cfg.Store, j.AccountID, j.AppID)
 	if err != nil {
 		return nil, err
@@ -121,7 +121,7 @@ func (run *jobRun) buildDeployment(ctx context.Context, log *logWriter, stage fu
 		return nil, err
 	}
 	log.Printf("Stored %d files (%s): %s written in %d packs and %d own blobs, %d bodies reused from live deployments, %d files precompressed with gzip and brotli",
-		stats.files, formatBytes(stats.bytes), formatBytes(stats.stored), stats.packs, stats.large, stats.reused, stats.compressed)
+		stats.files, FormatBytes(stats.bytes), FormatBytes(stats.stored), stats.packs, stats.large, stats.reused, stats.compressed)
 	log.Printf("Created deployment %s in %s", dep.ID, r.cfg.Now().Sub(start).Round(time.Millisecond))
 	return dep, nil
 }

@@ -123,9 +123,9 @@ func (r *Runner) stageZip(ctx context.Context, st *stager, log *logWriter, open 
 		return err
 	}
 	if n > r.cfg.Limits.MaxBytes {
-		return pier.Errorf(pier.EINVALID, "The zip is larger than %s.", formatBytes(r.cfg.Limits.MaxBytes))
+		return pier.Errorf(pier.EINVALID, "The zip is larger than %s.", FormatBytes(r.cfg.Limits.MaxBytes))
 	}
-	log.Printf("Fetched the zip: %s", formatBytes(n))
+	log.Printf("Fetched the zip: %s", FormatBytes(n))
 	return archive.WalkZip(ctx, tmp.Name(), r.cfg.Limits, func(path string, rd io.Reader) error {
 		_, err := st.add(path, rd)
 		return err
@@ -179,7 +179,7 @@ func (r *Runner) stageBucketPrefix(ctx context.Context, sourceURL string, st *st
 			return pier.Errorf(pier.EINVALID, "Object %q has a path that cannot be served.", key)
 		}
 		if total += size; len(st.files) >= r.cfg.Limits.MaxEntries || total > r.cfg.Limits.MaxBytes {
-			return pier.Errorf(pier.EINVALID, "The bucket prefix holds more than %d files or %s.", r.cfg.Limits.MaxEntries, formatBytes(r.cfg.Limits.MaxBytes))
+			return pier.Errorf(pier.EINVALID, "The bucket prefix holds more than %d files or %s.", r.cfg.Limits.MaxEntries, FormatBytes(r.cfg.Limits.MaxBytes))
 		}
 		rc, err := r.cfg.Buckets.Open(ctx, bucket, key)
 		if err != nil {
@@ -210,8 +210,8 @@ func (r *Runner) bucketOf(sourceURL string) (bucket, key string, err error) {
 	return u.Host, strings.TrimPrefix(u.Path, "/"), nil
 }
 
-// formatBytes renders a byte count for logs.
-func formatBytes(n int64) string {
+// FormatBytes renders a byte count for logs (the builder's too).
+func FormatBytes(n int64) string {
 	switch {
 	case n >= 1<<30:
 		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
