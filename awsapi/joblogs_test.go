@@ -2,6 +2,7 @@ package awsapi
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -22,6 +23,7 @@ import (
 	"github.com/pier-hosting/pier"
 	"github.com/pier-hosting/pier/awsapi/sigv4"
 	"github.com/pier-hosting/pier/blob/fsblob"
+	"github.com/pier-hosting/pier/seal"
 	"github.com/pier-hosting/pier/service"
 	"github.com/pier-hosting/pier/sqlite"
 )
@@ -56,7 +58,7 @@ func newLogsAPI(t *testing.T) *logsAPI {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = blobs.Close() })
-	svc, err := service.New(ctx, store, blobs, service.Config{Sealer: unsealed{}})
+	svc, err := service.New(ctx, store, blobs, service.Config{Sealer: testSealer(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,13 +86,6 @@ func newLogsAPI(t *testing.T) *logsAPI {
 	a.url = srv.URL
 	return a
 }
-
-// unsealed is a Sealer that keeps values as they are (these tests store no
-// secrets).
-type unsealed struct{}
-
-func (unsealed) Seal(plaintext, _ string) (string, error) { return plaintext, nil }
-func (unsealed) Open(sealed, _ string) (string, error)    { return sealed, nil }
 
 // createJob stores a job of the branch with the given status and steps,
 // each step's log given by name.
@@ -227,4 +222,14 @@ func TestServeLogsStreams(t *testing.T) {
 	if err != nil || string(rest) != "done\n" {
 		t.Errorf("rest of the stream %q, %v; want %q and its end", rest, err, "done\n")
 	}
+}
+
+// testSealer returns the real sealer with a fixed test key.
+func testSealer(t *testing.T) *seal.Box {
+	t.Helper()
+	box, err := seal.New(bytes.Repeat([]byte{7}, seal.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return box
 }

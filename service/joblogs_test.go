@@ -13,6 +13,7 @@ import (
 
 	"github.com/pier-hosting/pier"
 	"github.com/pier-hosting/pier/blob/fsblob"
+	"github.com/pier-hosting/pier/seal"
 	"github.com/pier-hosting/pier/sqlite"
 )
 
@@ -43,7 +44,7 @@ func newLogFixture(t *testing.T) *logFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = blobs.Close() })
-	svc, err := New(ctx, store, blobs, Config{Sealer: unsealed{}})
+	svc, err := New(ctx, store, blobs, Config{Sealer: testSealer(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,13 +60,6 @@ func newLogFixture(t *testing.T) *logFixture {
 	}
 	return &logFixture{svc: svc, store: store, blobs: blobs}
 }
-
-// unsealed is a Sealer that keeps values as they are (the log tests store
-// no secrets).
-type unsealed struct{}
-
-func (unsealed) Seal(plaintext, _ string) (string, error) { return plaintext, nil }
-func (unsealed) Open(sealed, _ string) (string, error)    { return sealed, nil }
 
 // createJob stores a job with the given status and steps.
 func (f *logFixture) createJob(t *testing.T, status string, steps ...pier.Step) *pier.Job {
@@ -232,4 +226,14 @@ func TestFollowJobLogEndsWithContext(t *testing.T) {
 	if want := "==== BUILD ====\nworking\n"; got != want {
 		t.Errorf("log %q, want %q", got, want)
 	}
+}
+
+// testSealer returns the real sealer with a fixed test key.
+func testSealer(t *testing.T) *seal.Box {
+	t.Helper()
+	box, err := seal.New(bytes.Repeat([]byte{7}, seal.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return box
 }
