@@ -3,9 +3,7 @@ package awsapi
 import (
 	"errors"
 	"io"
-	"math"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -62,23 +60,7 @@ func (s *Server) serveGitEvent(w http.ResponseWriter, r *http.Request, appID str
 			"results", len(out.Results), "duration", time.Since(start))...)
 		return
 	}
-	var we *webhookError
-	if !errors.As(err, &we) {
-		we = &webhookError{status: errorTable[pier.ErrorCode(err)].Status, msg: pier.ErrorMessage(err)}
-	}
-	if we.retryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(we.retryAfter.Seconds()))))
-	}
-	if we.status == http.StatusMethodNotAllowed {
-		w.Header().Set("Allow", http.MethodPost)
-	}
-	_ = writeJSON(w, we.status, errorBody{Message: we.msg})
-	attrs = append(attrs, "status", we.status, "duration", time.Since(start))
-	if we.status >= http.StatusInternalServerError {
-		s.log.Error("git event failed", append(attrs, "err", err)...)
-	} else {
-		s.log.Debug("git event refused", append(attrs, "reason", we.msg)...)
-	}
+	s.refuseHook(w, err, "git event", attrs, start)
 }
 
 // handleGitEvent checks an event, then hands what it reports to the service.

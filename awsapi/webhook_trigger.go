@@ -67,6 +67,12 @@ func (s *Server) serveWebhook(w http.ResponseWriter, r *http.Request) {
 			"job_id", job.IDString(), "duration", time.Since(start))...)
 		return
 	}
+	s.refuseHook(w, err, "webhook call", attrs, start)
+}
+
+// refuseHook answers an unsigned call (a webhook URL, a Git event) that
+// failed with err, as API Gateway would, and logs it as what.
+func (s *Server) refuseHook(w http.ResponseWriter, err error, what string, attrs []any, start time.Time) {
 	var we *webhookError
 	if !errors.As(err, &we) {
 		we = webhookServiceError(err)
@@ -80,9 +86,9 @@ func (s *Server) serveWebhook(w http.ResponseWriter, r *http.Request) {
 	_ = writeJSON(w, we.status, errorBody{Message: we.msg})
 	attrs = append(attrs, "status", we.status, "duration", time.Since(start))
 	if we.status >= http.StatusInternalServerError {
-		s.log.Error("webhook call failed", append(attrs, "err", err)...)
+		s.log.Error(what+" failed", append(attrs, "err", err)...)
 	} else {
-		s.log.Debug("webhook call refused", append(attrs, "reason", we.msg)...)
+		s.log.Debug(what+" refused", append(attrs, "reason", we.msg)...)
 	}
 }
 
