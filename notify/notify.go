@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/pier-hosting/pier"
 )
 
 // Config configures a Notifier.
@@ -97,7 +99,7 @@ func New(cfg Config) *Notifier {
 		cfg.Keep = 100
 	}
 	if cfg.Sleep == nil {
-		cfg.Sleep = sleep
+		cfg.Sleep = pier.Sleep
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -201,17 +203,5 @@ func (n *Notifier) record(d Delivery) {
 	n.deliveries = append(n.deliveries, d)
 	if extra := len(n.deliveries) - n.cfg.Keep; extra > 0 {
 		n.deliveries = append(n.deliveries[:0:0], n.deliveries[extra:]...)
-	}
-}
-
-// sleep waits d unless ctx ends first.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }

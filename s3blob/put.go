@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
+	"github.com/pier-hosting/pier"
 )
 
 const (
@@ -232,7 +233,7 @@ func (s *Store) abort(ctx context.Context, object, id string) error {
 		if attempt == 5 {
 			return nil // gave it every chance; a lifecycle rule cleans up the rest
 		}
-		if err := sleepCtx(ctx, wait); err != nil {
+		if err := pier.Sleep(ctx, wait); err != nil {
 			return err
 		}
 		wait *= 2
@@ -249,16 +250,4 @@ func (s *Store) abort(ctx context.Context, object, id string) error {
 func noSuchUpload(err error) bool {
 	api, ok := errors.AsType[smithy.APIError](err)
 	return ok && (api.ErrorCode() == "NoSuchUpload" || api.ErrorCode() == "NotFound")
-}
-
-// sleepCtx waits for d or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -61,7 +61,7 @@ func update[T any](ctx context.Context, locks *keyLocks, key string, get func() 
 		if pier.ErrorCode(err) != pier.ECONFLICT || attempt == updateAttempts {
 			return nil, err
 		}
-		if err := sleep(ctx, backoff(attempt)); err != nil {
+		if err := pier.Sleep(ctx, backoff(attempt)); err != nil {
 			return nil, err
 		}
 	}
@@ -120,18 +120,6 @@ func backoff(attempt int) time.Duration {
 		d = min(updateBackoff<<(attempt-1), updateMaxBackoff)
 	}
 	return rand.N(d) + 1
-}
-
-// sleep waits for d or until ctx is done, returning ctx's error then.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // The keys of update's locks, one per resource. Account and app ids and
