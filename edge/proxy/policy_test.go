@@ -81,24 +81,11 @@ func TestCheck(t *testing.T) {
 	}
 }
 
+// TestNewInvalidAllow checks that New reports a bad allow entry; netguard's
+// tests cover which entries are bad.
 func TestNewInvalidAllow(t *testing.T) {
-	tests := []struct {
-		entry string
-		want  string
-	}{
-		{"10.0.0.0/33", `allow entry 1 "10.0.0.0/33"`},
-		{"", `allow entry 1 ""`},
-		{"bad name", `allow entry 1 "bad name"`},
-		{"https://api.internal", `allow entry 1 "https://api.internal"`},
-		{"a..b", `allow entry 1 "a..b"`},
-		{strings.Repeat("a", 64) + ".com", "allow entry 1"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.entry, func(t *testing.T) {
-			_, err := New(Config{Allow: []string{" 127.0.0.0/8 ", tt.entry}})
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("New(Allow: %q) = %v, want an error containing %q", tt.entry, err, tt.want)
-			}
-		})
+	_, err := New(Config{Allow: []string{" 127.0.0.0/8 ", "10.0.0.0/33"}})
+	if err == nil || !strings.Contains(err.Error(), `allow entry 1 "10.0.0.0/33"`) {
+		t.Fatalf("New(Allow: 10.0.0.0/33) = %v, want an error naming the entry", err)
 	}
 }
