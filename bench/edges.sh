@@ -14,7 +14,7 @@ ROUNDS=${ROUNDS:-2}
 CONNS=${CONNS:-64}
 THREADS=${THREADS:-2}
 
-need() { command -v "$1" >/dev/null 2>&1 || { echo "installing $2"; apt-get install -y --no-install-recommends "$2" >/dev/null; }; }
+. bench/lib.sh
 need wrk wrk
 need nginx nginx
 
@@ -27,24 +27,9 @@ cleanup() {
   rm -rf "$TMP"
 }
 trap cleanup EXIT
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 SITE=$TMP/site
-mkdir -p "$SITE/small"
-python3 - "$SITE" <<'PY'
-import os, sys
-site = sys.argv[1]
-page = "<!doctype html><title>bench</title>" + "<p>" + "lorem ipsum dolor sit amet " * 30 + "</p>\n"
-open(os.path.join(site, "index.html"), "w").write(page)
-for i in range(1000):
-    open(os.path.join(site, "small", "f%04d.html" % i), "w").write(page.replace("bench", "bench %d" % i))
-PY
-cat > "$TMP/random.lua" <<'LUA'
-math.randomseed(os.time())
-request = function()
-  return wrk.format("GET", string.format("/small/f%04d.html", math.random(0, 999)))
-end
-LUA
+make_site "$SITE"
 
 go build -o "$TMP/pier" ./cmd/pier
 export PIER_ACCESS_KEY_ID=AKIABENCH0000000000 PIER_SECRET_ACCESS_KEY=bench-secret
@@ -114,5 +99,5 @@ row() {
   printf '%-28s %14.0f %14.0f %7.2fx\n' "$name" "$one" "$two" "$(python3 -c "print($two/$one)")"
 }
 row "small file (2 KB)" /index.html
-row "random of 1,000 small files" / -s "$TMP/random.lua"
+row "random of 1,000 small files" / -s "$SITE.lua"
 echo "cores: $(nproc) (wrk, nginx and both edges share them)"

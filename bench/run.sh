@@ -12,7 +12,7 @@ ROUNDS=${ROUNDS:-2}
 CONNS=${CONNS:-64}
 THREADS=${THREADS:-2}
 
-need() { command -v "$1" >/dev/null 2>&1 || { echo "installing $2"; apt-get install -y --no-install-recommends "$2" >/dev/null; }; }
+. bench/lib.sh
 need wrk wrk
 need nginx nginx
 
@@ -24,27 +24,10 @@ cleanup() {
   rm -rf "$TMP"
 }
 trap cleanup EXIT
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # The site: one small page, 1,000 small files, one 1 MiB file.
 SITE=$TMP/site
-mkdir -p "$SITE/small"
-python3 - "$SITE" <<'PY'
-import os, sys, random
-site = sys.argv[1]
-random.seed(1)
-page = "<!doctype html><title>bench</title>" + "<p>" + "lorem ipsum dolor sit amet " * 30 + "</p>\n"
-open(os.path.join(site, "index.html"), "w").write(page)
-for i in range(1000):
-    open(os.path.join(site, "small", "f%04d.html" % i), "w").write(page.replace("bench", "bench %d" % i))
-open(os.path.join(site, "big.bin"), "wb").write(random.randbytes(1 << 20))
-PY
-cat > "$TMP/random.lua" <<'LUA'
-math.randomseed(os.time())
-request = function()
-  return wrk.format("GET", string.format("/small/f%04d.html", math.random(0, 999)))
-end
-LUA
+make_site "$SITE"
 
 # Pier: serve, create an app and branch, deploy the site.
 go build -o "$TMP/pier" ./cmd/pier
@@ -103,7 +86,7 @@ row() {
   printf '%-28s %12.0f %12.0f %7.2fx\n' "$name" "$n" "$p" "$(python3 -c "print($p/$n)")"
 }
 row "small file (2 KB)" /index.html
-row "random of 1,000 small files" / -s "$TMP/random.lua"
+row "random of 1,000 small files" / -s "$SITE.lua"
 row "1 MiB file" /big.bin
 
 # The same site with the SPA rewrite rule and 10 custom header rules
@@ -123,4 +106,4 @@ sleep 1.5 # the edge re-reads the app within its 1 s site TTL
 check "$HOST" "http://127.0.0.1:$EDGE/index.html"
 [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Host: $HOST" "http://127.0.0.1:$EDGE/no/such/route")" = 200 ] || { echo "bench: the SPA rule is not applied"; exit 1; }
 row "small file, SPA + 10 headers" /index.html
-row "random of 1,000, SPA + 10 hdr" / -s "$TMP/random.lua"
+row "random of 1,000, SPA + 10 hdr" / -s "$SITE.lua"
