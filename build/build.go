@@ -103,10 +103,22 @@ type job struct {
 	branch *pier.Branch
 	ws     string // workspace: src (the checkout) and home
 	src    string
-	token  string
-	env    *environment
-	plan   *spec.Plan
-	masked []string
+	token  string // the repository's token (or the password in its URL)
+	// urlSecret is the password in the repository URL, if it has one.
+	urlSecret string
+	env       *environment
+	plan      *spec.Plan
+}
+
+// secrets returns the values masked in the job's logs: the repository's
+// credentials and, once the environment is known, the values of the
+// variables marked secret.
+func (bj *job) secrets() []string {
+	s := []string{bj.token, bj.urlSecret}
+	if bj.env != nil {
+		s = append(s, bj.env.secrets(bj.b.cfg.SecretMarkers)...)
+	}
+	return s
 }
 
 // Build implements deploy.Builder.
@@ -143,7 +155,10 @@ func (b *Builder) Build(ctx context.Context, j *pier.Job, steps deploy.Steps) (*
 	if err := bj.checkout(ctx, steps, log); err != nil {
 		return site, steps.End(ctx, err)
 	}
-	out.w = sandbox.NewMasker(raw, bj.masked)
+	if err := bj.resolve(log); err != nil {
+		return site, steps.End(ctx, err)
+	}
+	out.w = sandbox.NewMasker(raw, bj.secrets()) // every secret is known now
 	if err := bj.runBuild(ctx, log, out, site); err != nil {
 		return site, steps.End(ctx, err)
 	}
@@ -157,7 +172,7 @@ func (b *Builder) Build(ctx context.Context, j *pier.Job, steps deploy.Steps) (*
 	if err != nil {
 		return site, err
 	}
-	out = &outputTail{w: sandbox.NewMasker(raw, bj.masked)}
+	out = &outputTail{w: sandbox.NewMasker(raw, bj.secrets())}
 	return site, steps.End(ctx, bj.runTest(ctx, &lineLog{w: out}, out))
 }
 
@@ -180,9 +195,8 @@ func (bj *job) checkout(ctx context.Context, steps deploy.Steps, log *lineLog) e
 	if token == "" {
 		token = urlSecret // credentials in the URL stand in for a token
 	}
-	bj.token = token
-	bj.masked = []string{token, urlSecret}
-	out := sandbox.NewMasker(log.w, bj.masked)
+	bj.token, bj.urlSecret = token, urlSecret
+	out := sandbox.NewMasker(log.w, bj.secrets())
 	auth := gitsource.Auth{Token: token}
 	if pier.CloneMethod(app.Repository) == "SSH" {
 		auth = gitsource.Auth{SSHKey: []byte(token)}
@@ -201,14 +215,12 @@ func (bj *job) checkout(ctx context.Context, steps deploy.Steps, log *lineLog) e
 	}
 	bj.env = baseEnv(b.cfg.Region, app, bj.branch, bj.job, c.ID, filepath.Join(bj.ws, "home"))
 	bj.env.vars["AWS_CLONE_URL"] = repoURL
-	bj.masked = append(bj.env.secrets(token, b.cfg.SecretMarkers), urlSecret)
 	return nil
 }
 
-// runBuild resolves the plan, restores the cache, runs the backend and
-// frontend phases, saves the cache and selects the site's files.
-func (bj *job) runBuild(ctx context.Context, log *lineLog, out *outputTail, site *deploy.Site) error {
-	b := bj.b
+// resolve reads the build spec into the job's plan and adds the spec's
+// variables to the environment.
+func (bj *job) resolve(log *lineLog) error {
 	repo, err := os.OpenRoot(bj.src)
 	if err != nil {
 		return err
@@ -220,11 +232,23 @@ func (bj *job) runBuild(ctx context.Context, log *lineLog, out *outputTail, site
 	}
 	bj.plan = plan
 	bj.env.mergeSpec(plan.Env)
-	bj.masked = append(bj.env.secrets(bj.token, b.cfg.SecretMarkers), bj.masked...)
 	log.Printf("Build spec: %s", plan.Source)
 	if plan.AppRoot != "" {
 		log.Printf("App root: %s", plan.AppRoot)
 	}
+	return nil
+}
+
+// runBuild restores the cache, runs the backend and frontend phases, saves
+// the cache and selects the site's files.
+func (bj *job) runBuild(ctx context.Context, log *lineLog, out *outputTail, site *deploy.Site) error {
+	b := bj.b
+	repo, err := os.OpenRoot(bj.src)
+	if err != nil {
+		return err
+	}
+	defer repo.Close()
+	plan := bj.plan
 	if reuse, ok, err := bj.unchanged(ctx, log); err != nil || ok {
 		site.Deployment = reuse
 		return err

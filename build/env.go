@@ -104,16 +104,12 @@ func (e *environment) timeout() (int, string) {
 	return n, ""
 }
 
-// secrets returns the values to mask in logs: the repository token and the
-// values of variables the operator marks secret (by name, or every
-// variable whose name contains one of the markers).
-func (e *environment) secrets(token string, secretNames []string) []string {
-	out := []string{}
-	if token != "" {
-		out = append(out, token)
-	}
+// secrets returns the values of the variables the operator marks secret:
+// those whose names contain one of markers.
+func (e *environment) secrets(markers []string) []string {
+	var out []string
 	for k, v := range e.vars {
-		if v != "" && isSecretName(k, secretNames) {
+		if v != "" && isSecretName(k, markers) {
 			out = append(out, v)
 		}
 	}

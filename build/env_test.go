@@ -48,9 +48,9 @@ func TestTimeout(t *testing.T) {
 
 func TestSecrets(t *testing.T) {
 	e := &environment{vars: map[string]string{"NPM_TOKEN": "t0ken-value", "DB_PASSWORD": "pw-value", "PUBLIC_URL": "https://x", "EMPTY_SECRET": ""}}
-	got := e.secrets("repo-token", DefaultSecretMarkers)
+	got := e.secrets(DefaultSecretMarkers)
 	slices.Sort(got)
-	if want := []string{"pw-value", "repo-token", "t0ken-value"}; !slices.Equal(got, want) {
+	if want := []string{"pw-value", "t0ken-value"}; !slices.Equal(got, want) {
 		t.Errorf("secrets = %q, want %q", got, want)
 	}
 }

@@ -17,6 +17,7 @@ const shellSpec = `version: 1
 env:
   variables:
     BAZ: spec
+    SPEC_API_KEY: sp3c-key-value-91
 frontend:
   phases:
     preBuild:
@@ -26,7 +27,7 @@ frontend:
       commands:
         - echo "<h1>$AWS_BRANCH $AWS_JOB_ID $AWS_COMMIT_ID</h1>" > index.html
         - echo "FOO=$FOO BAR=$BAR BAZ=$BAZ APP=$AWS_APP_ID ARN=$AWS_BRANCH_ARN CLONE=$AWS_CLONE_URL TIMEOUT=$_BUILD_TIMEOUT" > env.txt
-        - echo "token $MY_SECRET_TOKEN and clone token ` + gitToken + `"
+        - echo "token $MY_SECRET_TOKEN and clone token ` + gitToken + ` and spec key $SPEC_API_KEY"
   artifacts:
     baseDirectory: out
     files:
@@ -80,12 +81,12 @@ func TestBuildShellSpec(t *testing.T) {
 	}
 
 	log := stepLog(t, job, "BUILD")
-	for _, secret := range []string{gitToken, "s3cr3t-value-77"} {
+	for _, secret := range []string{gitToken, "s3cr3t-value-77", "sp3c-key-value-91"} {
 		if strings.Contains(log, secret) {
 			t.Errorf("BUILD log shows secret %q:\n%s", secret, log)
 		}
 	}
-	if !strings.Contains(log, "token ******** and clone token ********") {
+	if !strings.Contains(log, "token ******** and clone token ******** and spec key ********") {
 		t.Errorf("BUILD log does not show masked secrets:\n%s", log)
 	}
 	if !strings.Contains(log, "# Executing command: mkdir -p out && cd out") {
