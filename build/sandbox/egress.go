@@ -117,7 +117,13 @@ func (e *egress) ready(ctx context.Context) error {
 	case info.ChildPID <= 0:
 		return errors.New("sandbox: bwrap's info has no child-pid")
 	}
+	// The sandbox brings its loopback interface up while bwrap reports
+	// the child: until then the address cannot be bound.
 	ln, err := listenIn(info.ChildPID, EgressProxy)
+	for deadline := time.Now().Add(egressSetup); errors.Is(err, unix.EADDRNOTAVAIL) && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+		ln, err = listenIn(info.ChildPID, EgressProxy)
+	}
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -118,43 +119,38 @@ func (s *testServer) build(t *testing.T, appID string) *types.Job {
 // stepLog downloads the log of job's step name from its logUrl.
 func stepLog(t *testing.T, job *types.Job, name string) string {
 	t.Helper()
+	log, err := readStepLog(job, name)
+	if err != nil {
+		t.Fatalf("job %s: %v", aws.ToString(job.Summary.JobId), err)
+	}
+	return log
+}
+
+// tryStepLog returns the log of job's step name so far, "" when there is
+// none yet.
+func tryStepLog(job *types.Job, name string) string {
+	log, _ := readStepLog(job, name)
+	return log
+}
+
+// readStepLog downloads the log of job's step name from its logUrl.
+func readStepLog(job *types.Job, name string) (string, error) {
 	for _, st := range job.Steps {
 		if aws.ToString(st.StepName) != name {
 			continue
 		}
 		resp, err := http.Get(aws.ToString(st.LogUrl))
 		if err != nil {
-			t.Fatalf("get %s log: %v", name, err)
+			return "", fmt.Errorf("get %s log: %w", name, err)
 		}
 		defer resp.Body.Close()
 		body, _ := io.ReadAll(resp.Body)
 		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("get %s log: %s", name, resp.Status)
+			return "", fmt.Errorf("get %s log: %s", name, resp.Status)
 		}
-		return string(body)
+		return string(body), nil
 	}
-	t.Fatalf("job %s has no step %s", aws.ToString(job.Summary.JobId), name)
-	return ""
-}
-
-// tryStepLog returns the log of job's step name so far, "" when there is
-// none yet.
-func tryStepLog(job *types.Job, name string) string {
-	for _, st := range job.Steps {
-		if aws.ToString(st.StepName) != name || aws.ToString(st.LogUrl) == "" {
-			continue
-		}
-		resp, err := http.Get(aws.ToString(st.LogUrl))
-		if err != nil {
-			return ""
-		}
-		defer resp.Body.Close()
-		body, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode == http.StatusOK {
-			return string(body)
-		}
-	}
-	return ""
+	return "", fmt.Errorf("no step %s", name)
 }
 
 // stepNames lists a job's steps.

@@ -131,6 +131,17 @@ func TestMultiNode(t *testing.T) {
 		if testing.Short() {
 			t.Skip("waits for the killed runner's 30-second lease to run out; skipped in -short mode")
 		}
+		// A build runs on C (its command never ends) while C deploys (it
+		// runs two jobs at once).
+		repo.push(t, "main", "endless", files{"amplify.yml": siteSpec("never", "sleep 600")})
+		buildID := a.startBuild(t, gitApp)
+		building := time.Now().Add(jobTimeout)
+		for !strings.Contains(tryStepLog(pollJob(t, a.client, gitApp, buildID, func(types.JobStatus) bool { return true }), "BUILD"), "Executing command: sleep 600") {
+			if time.Now().After(building) {
+				t.Fatal("the endless build never started its command")
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
 		// 128 MiB of random data keeps C busy long enough to kill it.
 		created, err := b.client.CreateDeployment(ctx, &amplify.CreateDeploymentInput{AppId: aws.String(appID), BranchName: aws.String("main")})
 		if err != nil {
@@ -148,16 +159,6 @@ func TestMultiNode(t *testing.T) {
 		running := pollJob(t, a.client, appID, jobID, func(st types.JobStatus) bool { return st != types.JobStatusPending })
 		if running.Summary.Status != types.JobStatusRunning {
 			t.Fatalf("job %s went from PENDING to %s before the test could kill the runner; the site must be larger", jobID, running.Summary.Status)
-		}
-		// A build is running on C too (it runs two jobs at once).
-		repo.push(t, "main", "endless", files{"amplify.yml": siteSpec("never", "sleep 600")})
-		buildID := a.startBuild(t, gitApp)
-		building := time.Now().Add(jobTimeout)
-		for !strings.Contains(tryStepLog(pollJob(t, a.client, gitApp, buildID, func(types.JobStatus) bool { return true }), "BUILD"), "Executing command: sleep 600") {
-			if time.Now().After(building) {
-				t.Fatal("the endless build never started its command")
-			}
-			time.Sleep(50 * time.Millisecond)
 		}
 		runnerC.kill()
 		killed := time.Now()
