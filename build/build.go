@@ -108,6 +108,7 @@ type job struct {
 	urlSecret string
 	env       *environment
 	plan      *spec.Plan
+	diff      *diffRecord // AMPLIFY_DIFF_DEPLOY's view of this checkout; nil when off
 }
 
 // secrets returns the values masked in the job's logs: the repository's
@@ -249,9 +250,9 @@ func (bj *job) runBuild(ctx context.Context, log *lineLog, out *outputTail, site
 	}
 	defer repo.Close()
 	plan := bj.plan
-	if reuse, ok, err := bj.unchanged(ctx, log); err != nil || ok {
+	if reuse, ok := bj.unchanged(ctx, log); ok {
 		site.Deployment = reuse
-		return err
+		return nil
 	}
 	if err := os.MkdirAll(filepath.Join(bj.ws, "home"), 0o755); err != nil {
 		return err

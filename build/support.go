@@ -109,60 +109,57 @@ type diffRecord struct {
 }
 
 // diffRoot returns the directory AMPLIFY_DIFF_DEPLOY compares and its tree
-// id in the checkout ("" when it does not exist); ok is false when diff
-// deploys are off.
-func (bj *job) diffRoot(ctx context.Context) (root, tree string, ok bool) {
+// id in the checkout ("" when it does not exist), or nil when diff deploys
+// are off. It runs before the checkout is handed to the build user, and the
+// tree is HEAD's, which the build cannot change: one look serves the whole
+// job.
+func (bj *job) diffRoot(ctx context.Context) *diffRecord {
 	if bj.env.get("AMPLIFY_DIFF_DEPLOY") != "true" {
-		return "", "", false
+		return nil
 	}
-	root = strings.Trim(bj.env.get("AMPLIFY_DIFF_DEPLOY_ROOT"), "/")
+	root := strings.Trim(bj.env.get("AMPLIFY_DIFF_DEPLOY_ROOT"), "/")
 	if root == "" {
 		root = bj.plan.AppRoot
 	}
 	if root == "" {
 		root = "src"
 	}
-	// The checkout belongs to the build user now: tell git it is safe.
-	cmd := exec.CommandContext(ctx, "git", "-c", "safe.directory=*", "rev-parse", "--verify", "--quiet", "HEAD:"+root)
+	cmd := exec.CommandContext(ctx, "git", "rev-parse", "--verify", "--quiet", "HEAD:"+root)
 	cmd.Dir, cmd.Env = bj.src, []string{"PATH=" + os.Getenv("PATH"), "GIT_CONFIG_NOSYSTEM=1", "HOME=" + bj.ws}
-	out, err := cmd.Output()
-	if err != nil {
-		return root, "", true
-	}
-	return root, strings.TrimSpace(string(out)), true
+	out, _ := cmd.Output() // no such directory: nothing to compare
+	return &diffRecord{Root: root, Tree: strings.TrimSpace(string(out)), JobID: bj.job.IDString()}
 }
 
 // unchanged reports, with AMPLIFY_DIFF_DEPLOY, that the diff root is what
 // the live deployment was built from, and returns that deployment.
-func (bj *job) unchanged(ctx context.Context, log *lineLog) (string, bool, error) {
-	root, tree, ok := bj.diffRoot(ctx)
-	if !ok || tree == "" || bj.branch.DeploymentID == "" {
-		return "", false, nil
+func (bj *job) unchanged(ctx context.Context, log *lineLog) (string, bool) {
+	bj.diff = bj.diffRoot(ctx)
+	if bj.diff == nil || bj.diff.Tree == "" || bj.branch.DeploymentID == "" {
+		return "", false
 	}
 	rc, _, err := bj.b.cfg.Blobs.Open(ctx, bj.cacheKey("diff.json"))
 	if err != nil {
-		return "", false, nil
+		return "", false
 	}
 	defer rc.Close()
 	var rec diffRecord
 	if json.NewDecoder(io.LimitReader(rc, 4096)).Decode(&rec) != nil {
-		return "", false, nil
+		return "", false
 	}
-	if rec.Root != root || rec.Tree != tree || rec.JobID != bj.branch.ActiveJobID {
-		log.Printf("AMPLIFY_DIFF_DEPLOY: %s changed since the live deployment; building", root)
-		return "", false, nil
+	if rec.Root != bj.diff.Root || rec.Tree != bj.diff.Tree || rec.JobID != bj.branch.ActiveJobID {
+		log.Printf("AMPLIFY_DIFF_DEPLOY: %s changed since the live deployment; building", bj.diff.Root)
+		return "", false
 	}
-	log.Printf("AMPLIFY_DIFF_DEPLOY: no changes in %s since job %s; skipping build, test and deploy — the live deployment stays", root, rec.JobID)
-	return bj.branch.DeploymentID, true, nil
+	log.Printf("AMPLIFY_DIFF_DEPLOY: no changes in %s since job %s; skipping build, test and deploy — the live deployment stays", bj.diff.Root, rec.JobID)
+	return bj.branch.DeploymentID, true
 }
 
 // recordDiffRoot remembers the diff root's tree for the next build.
 func (bj *job) recordDiffRoot(ctx context.Context) error {
-	root, tree, ok := bj.diffRoot(ctx)
-	if !ok || tree == "" {
+	if bj.diff == nil || bj.diff.Tree == "" {
 		return nil
 	}
-	data, _ := json.Marshal(diffRecord{Root: root, Tree: tree, JobID: bj.job.IDString()})
+	data, _ := json.Marshal(bj.diff)
 	return bj.b.cfg.Blobs.Put(ctx, bj.cacheKey("diff.json"), bytes.NewReader(data))
 }
 
