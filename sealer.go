@@ -1,7 +1,5 @@
 package pier
 
-import "strings"
-
 // Sealer encrypts the secrets Pier keeps at rest — repository access and
 // OAuth tokens — so that a copy of the database alone does not reveal them.
 // Implementations are safe for concurrent use.
@@ -14,9 +12,3 @@ type Sealer interface {
 	// token stored before sealing existed) is returned unchanged.
 	Open(sealed, context string) (string, error)
 }
-
-// SealedPrefix starts every sealed value.
-const SealedPrefix = "pier-sealed:"
-
-// IsSealed reports whether s is a sealed value.
-func IsSealed(s string) bool { return strings.HasPrefix(s, SealedPrefix) }

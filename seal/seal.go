@@ -19,6 +19,9 @@ import (
 	"github.com/pier-hosting/pier"
 )
 
+// sealedPrefix starts every sealed value.
+const sealedPrefix = "pier-sealed:"
+
 // KeySize is the length of a key in bytes.
 const KeySize = 32
 
@@ -55,15 +58,15 @@ func (b *Box) Seal(plaintext, context string) (string, error) {
 		return "", err
 	}
 	out := b.aead.Seal(nonce, nonce, []byte(plaintext), []byte(context))
-	return pier.SealedPrefix + "v1:" + b.keyID + ":" + base64.RawStdEncoding.EncodeToString(out), nil
+	return sealedPrefix + "v1:" + b.keyID + ":" + base64.RawStdEncoding.EncodeToString(out), nil
 }
 
 // Open implements pier.Sealer.
 func (b *Box) Open(sealed, context string) (string, error) {
-	if !pier.IsSealed(sealed) {
+	if !strings.HasPrefix(sealed, sealedPrefix) {
 		return sealed, nil
 	}
-	rest := strings.TrimPrefix(sealed, pier.SealedPrefix)
+	rest := strings.TrimPrefix(sealed, sealedPrefix)
 	parts := strings.SplitN(rest, ":", 3)
 	if len(parts) != 3 || parts[0] != "v1" {
 		return "", pier.Errorf(pier.EINVALID, "The stored secret has an unknown format.")

@@ -26,7 +26,7 @@ func TestSealOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(sealed, "secret") || !pier.IsSealed(sealed) {
+	if strings.Contains(sealed, "secret") || !strings.HasPrefix(sealed, sealedPrefix) {
 		t.Fatalf("sealed = %q", sealed)
 	}
 	again, _ := box.Seal("ghp_secret-token", "d1234")
@@ -45,8 +45,8 @@ func TestSealOpen(t *testing.T) {
 		{"other context", sealed, "d9999", box, "another resource"},
 		{"other key", sealed, "d1234", newBox(t, 2), "another key"},
 		{"corrupt", sealed[:len(sealed)-4] + "AAAA", "d1234", box, "corrupt"},
-		{"bad base64", pier.SealedPrefix + "v1:" + box.keyID + ":***", "d1234", box, "corrupt"},
-		{"unknown version", pier.SealedPrefix + "v9:x:y", "d1234", box, "unknown format"},
+		{"bad base64", sealedPrefix + "v1:" + box.keyID + ":***", "d1234", box, "corrupt"},
+		{"unknown version", sealedPrefix + "v9:x:y", "d1234", box, "unknown format"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
