@@ -133,6 +133,10 @@ type DomainAssociationStore interface {
 	UpdateDomainAssociation(ctx context.Context, d *DomainAssociation) error
 	DeleteDomainAssociation(ctx context.Context, accountID, appID, domain string) error
 	ListDomainAssociations(ctx context.Context, accountID, appID string, p Page) ([]*DomainAssociation, string, error)
+	// FindDomainAssociation returns the association of domain whatever its
+	// account and app (the edge's and the certificate manager's lookup);
+	// ENOTFOUND if there is none.
+	FindDomainAssociation(ctx context.Context, domain string) (*DomainAssociation, error)
 }
 
 // WebhookStore keeps incoming webhooks. Webhook ids are unique across accounts.

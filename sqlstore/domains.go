@@ -103,3 +103,11 @@ func (s *Store) ListDomainAssociations(ctx context.Context, accountID, appID str
 	}
 	return domains, next, nil
 }
+
+// FindDomainAssociation implements pier.DomainAssociationStore. Should two
+// apps hold the same domain (rows from before names were unique), the older
+// association wins.
+func (s *Store) FindDomainAssociation(ctx context.Context, domain string) (*pier.DomainAssociation, error) {
+	return get(ctx, s, "find domain association", domainNotFound(domain), scanDomain,
+		`SELECT `+domainColumns+` FROM domain_associations WHERE domain_name = ? ORDER BY seq LIMIT 1`, domain)
+}

@@ -77,6 +77,15 @@ var domainTests = []test{
 		f.check(err)
 		wantEqual(t, "domain association", got, d)
 	}},
+	{"FindAcrossAccounts", func(t *testing.T, f *fixture) {
+		d := f.domain(f.app(accountB, app2), "example.com")
+		f.domain(f.app(accountA, app1), "example.org")
+		got, err := f.s.FindDomainAssociation(f.ctx, "example.com")
+		f.check(err)
+		wantEqual(t, "domain association", got, d)
+		_, err = f.s.FindDomainAssociation(f.ctx, "www.example.com")
+		wantCode(t, err, pier.ENOTFOUND)
+	}},
 	{"Delete", func(t *testing.T, f *fixture) {
 		a := f.app(accountA, app1)
 		f.domain(a, "example.com")
