@@ -33,6 +33,7 @@ type Store interface {
 	ArtifactStore
 	DeploymentStore
 	SecretStore
+	BackendStore // AmplifyBackend (backend.go)
 	Close() error
 }
 
