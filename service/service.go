@@ -35,6 +35,13 @@ type Config struct {
 	Changed func(appID string)
 	// Sealer encrypts repository tokens before they are stored. Required.
 	Sealer pier.Sealer
+
+	// Buckets administers the S3-compatible store of AmplifyBackend
+	// storage; nil refuses the storage operations (see backend.go).
+	Buckets pier.BucketAdmin
+	// BucketsEndpoint is the URL of that store, reported with the
+	// credential of a backend environment.
+	BucketsEndpoint string
 }
 
 // Service implements the Amplify operations over a pier.Store. It is safe for
@@ -49,6 +56,8 @@ type Service struct {
 	// locks make the read-modify-writes of one resource on this node take
 	// turns (see update).
 	locks keyLocks
+	// backendJobs runs the asynchronous AmplifyBackend jobs (backendjobs.go).
+	backendJobs backendJobRunner
 }
 
 // New returns a Service over store and blobs. The signing keys are shared
@@ -84,6 +93,9 @@ func New(ctx context.Context, store pier.Store, blobs pier.BlobStore, cfg Config
 			return nil, fmt.Errorf("load %s: %w", name, err)
 		}
 		*dst = &signer{key: key}
+	}
+	if err := s.initBackendJobs(ctx); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
