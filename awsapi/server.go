@@ -45,7 +45,7 @@ type Server struct {
 
 // NewServer returns the API handler over svc, authenticating with verifier.
 func NewServer(svc *service.Service, verifier *sigv4.Verifier, log *slog.Logger) *Server {
-	return &Server{svc: svc, verifier: verifier, log: log, routes: amplifyRoutes(), MaxBodyBytes: DefaultMaxBodyBytes,
+	return &Server{svc: svc, verifier: verifier, log: log, routes: append(amplifyRoutes(), backendRoutes()...), MaxBodyBytes: DefaultMaxBodyBytes,
 		webhookLimits:  newRateLimiter(WebhookBurst, WebhookInterval, time.Now),
 		gitEventLimits: newRateLimiter(GitEventBurst, GitEventInterval, time.Now)}
 }
@@ -110,6 +110,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) (*route, int, err
 	}
 	if r.URL.EscapedPath() == LogsPath {
 		return nil, http.StatusOK, s.serveLogs(w, r, id.AccountID)
+	}
+	if r.URL.EscapedPath() == BackendCredentialsPath {
+		return nil, http.StatusOK, s.serveBackendCredentials(w, r, id.AccountID)
 	}
 	rt, labels, err := match(s.routes, r.Method, r.URL.EscapedPath())
 	if err != nil {
