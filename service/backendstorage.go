@@ -336,9 +336,10 @@ func isAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' 
 // so that different resources keep different buckets.
 func deriveBucketName(appID, env, resource string) string {
 	raw := resource + "-" + appID + "-" + env
+	lower := strings.ToLower(raw)
 	var b strings.Builder
-	for i := 0; i < len(raw); i++ {
-		c := raw[i]
+	for i := 0; i < len(lower); i++ {
+		c := lower[i]
 		switch {
 		case c >= 'a' && c <= 'z' || c >= '0' && c <= '9':
 			b.WriteByte(c)
