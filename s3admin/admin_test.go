@@ -317,6 +317,9 @@ func TestSetBucketPolicy(t *testing.T) {
 		}
 		return status
 	}
+	anonymousDelete := func() int {
+		return anonymous(t, http.MethodDelete, gw.Endpoint+"/"+bucket+"/public/upload.txt", "")
+	}
 	signedGet := func(c *s3.Client) error {
 		out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String("public/photo.jpg")})
 		if err == nil {
@@ -339,23 +342,25 @@ func TestSetBucketPolicy(t *testing.T) {
 		// Wanted: HTTP status of anonymous GET and PUT, and whether the
 		// reader's signed GET, list and delete and the outsider's GET
 		// succeed.
-		anonGet, anonPut                    int
+		anonGet, anonPut, anonDelete        int
 		readerGet, readerList, readerDelete bool
 		outsiderGet                         bool
 	}{
-		{name: "no policy", anonGet: 403, anonPut: 403},
+		{name: "no policy", anonGet: 403, anonPut: 403, anonDelete: 403},
 		// Principal "*" is everyone: signed requests too.
 		{name: "anonymous READ", policy: pier.BucketPolicy{Anonymous: []string{pier.StorageRead}},
-			anonGet: 200, anonPut: 403, readerGet: true, outsiderGet: true},
+			anonGet: 200, anonPut: 403, anonDelete: 403, readerGet: true, outsiderGet: true},
 		{name: "anonymous READ and CREATE_AND_UPDATE", policy: pier.BucketPolicy{Anonymous: []string{pier.StorageRead, pier.StorageCreateAndUpdate}},
-			anonGet: 200, anonPut: 200, readerGet: true, outsiderGet: true},
+			anonGet: 200, anonPut: 200, anonDelete: 403, readerGet: true, outsiderGet: true},
+		{name: "anonymous CREATE_AND_UPDATE and DELETE", policy: pier.BucketPolicy{Anonymous: []string{pier.StorageCreateAndUpdate, pier.StorageDelete}},
+			anonGet: 403, anonPut: 200, anonDelete: 204, readerDelete: true},
 		{name: "a user's READ", policy: pier.BucketPolicy{Users: map[string][]string{reader.AccessKey: {pier.StorageRead}}},
-			anonGet: 403, anonPut: 403, readerGet: true, readerList: true},
+			anonGet: 403, anonPut: 403, anonDelete: 403, readerGet: true, readerList: true},
 		{name: "a user's READ and DELETE, anonymous CREATE_AND_UPDATE", policy: pier.BucketPolicy{
 			Anonymous: []string{pier.StorageCreateAndUpdate},
 			Users:     map[string][]string{reader.AccessKey: {pier.StorageRead, pier.StorageDelete}, outsider.AccessKey: {}},
-		}, anonGet: 403, anonPut: 200, readerGet: true, readerList: true, readerDelete: true},
-		{name: "removed", anonGet: 403, anonPut: 403},
+		}, anonGet: 403, anonPut: 200, anonDelete: 403, readerGet: true, readerList: true, readerDelete: true},
+		{name: "removed", anonGet: 403, anonPut: 403, anonDelete: 403},
 	}
 	for _, step := range steps {
 		t.Run(step.name, func(t *testing.T) {
@@ -367,6 +372,9 @@ func TestSetBucketPolicy(t *testing.T) {
 			}
 			if got := anonymousPut(); got != step.anonPut {
 				t.Errorf("anonymous PUT: %d, want %d", got, step.anonPut)
+			}
+			if got := anonymousDelete(); got != step.anonDelete {
+				t.Errorf("anonymous DELETE: %d, want %d", got, step.anonDelete)
 			}
 			for _, c := range []struct {
 				what string
