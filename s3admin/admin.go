@@ -43,6 +43,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/pier-hosting/pier"
@@ -158,8 +159,12 @@ func (a *Admin) CreateBucket(ctx context.Context, name string) error {
 	if err := checkName(name); err != nil {
 		return err
 	}
-	_, err := a.client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name)})
-	if err != nil {
+	in := &s3.CreateBucketInput{Bucket: aws.String(name)}
+	if a.region != "us-east-1" {
+		// us-east-1 is the default, which S3 refuses to be named.
+		in.CreateBucketConfiguration = &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraint(a.region)}
+	}
+	if _, err := a.client.CreateBucket(ctx, in); err != nil {
 		return storeError("create bucket", name, err)
 	}
 	return nil

@@ -50,7 +50,7 @@ func (a *Admin) CreateUser(ctx context.Context, c pier.BucketCredential) error {
 	if code := adminCode(err); code == "XAdminUserExists" {
 		return pier.Errorf(pier.ECONFLICT, "A storage user with access key %q already exists.", c.AccessKey)
 	}
-	return wrapAdmin("create user", err)
+	return a.wrapAdmin("create user", err)
 }
 
 // DeleteUser deletes a versitygw account; one that does not exist is not
@@ -63,7 +63,7 @@ func (a *Admin) DeleteUser(ctx context.Context, accessKey string) error {
 	if adminCode(err) == "XAdminUserNotFound" {
 		return nil
 	}
-	return wrapAdmin("delete user", err)
+	return a.wrapAdmin("delete user", err)
 }
 
 // adminError is an error response of versitygw's admin API.
@@ -87,7 +87,7 @@ func adminCode(err error) string {
 
 // wrapAdmin returns nil for nil, and otherwise EDEPENDENCY saying why the
 // store did not do op, wrapping err.
-func wrapAdmin(op string, err error) error {
+func (a *Admin) wrapAdmin(op string, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -97,11 +97,12 @@ func wrapAdmin(op string, err error) error {
 	var e *pier.Error
 	if ae, ok := errors.AsType[*adminError](err); ok {
 		switch {
-		case ae.Code == "XAdminMethodNotSupported" || ae.Status == http.StatusNotFound ||
-			ae.Status == http.StatusMethodNotAllowed || ae.Status == http.StatusNotImplemented:
-			// versitygw without an IAM service answers
-			// XAdminMethodNotSupported; other stores have no such route.
+		case ae.Code == "XAdminMethodNotSupported" || ae.Status == http.StatusNotImplemented:
+			// versitygw with root keys only.
 			e = pier.Errorf(pier.EDEPENDENCY, "The S3 store has no user management: AmplifyBackend storage needs versitygw with an IAM service (such as --iam-dir).")
+		case ae.Status == http.StatusNotFound || ae.Status == http.StatusMethodNotAllowed:
+			// Another store, or versitygw serving its admin API apart.
+			e = pier.Errorf(pier.EDEPENDENCY, "The S3 store has no user management at %s: AmplifyBackend storage needs versitygw with an IAM service (such as --iam-dir), and the address of its admin API if it listens apart (--admin-port).", a.admin.Redacted())
 		case ae.Status == http.StatusForbidden:
 			e = pier.Errorf(pier.EDEPENDENCY, "The S3 store refused to %s: Pier's S3 credentials are not the store's root or an admin.", op)
 		}
