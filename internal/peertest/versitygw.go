@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -57,9 +58,31 @@ func StartVersitygw(t testing.TB) *S3 {
 	return s
 }
 
+// StartVersitygwIAM is StartVersitygw with versitygw's internal IAM
+// (--iam-dir): the root keys may then create and delete users through the
+// admin API that versitygw serves on its S3 port.
+func StartVersitygwIAM(t testing.TB) *S3 {
+	t.Helper()
+	dir := t.TempDir()
+	iam := filepath.Join(dir, "iam")
+	if err := os.Mkdir(iam, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	s, stop, err := startVersitygw(filepath.Join(dir, "data"), "--iam-dir", iam)
+	if errors.Is(err, errNoVersitygw) {
+		Require(t, "%v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	return s
+}
+
 // startVersitygw runs versitygw on a free loopback port with root as its
 // posix root, and returns once it answers, with the function that stops it.
-func startVersitygw(root string) (*S3, func(), error) {
+// flags are global options of versitygw, given before the posix command.
+func startVersitygw(root string, flags ...string) (*S3, func(), error) {
 	bin := findGoBinary("versitygw")
 	if bin == "" {
 		return nil, nil, errNoVersitygw
@@ -71,7 +94,11 @@ func startVersitygw(root string) (*S3, func(), error) {
 	addr := ln.Addr().String()
 	_ = ln.Close()
 	logs := &syncBuffer{}
-	cmd := exec.Command(bin, "--port", addr, "posix", root)
+	if err := os.MkdirAll(root, 0o700); err != nil {
+		return nil, nil, err
+	}
+	args := append([]string{"--port", addr}, flags...)
+	cmd := exec.Command(bin, append(args, "posix", root)...)
 	cmd.Env = append(os.Environ(), "ROOT_ACCESS_KEY="+s3AccessKeyID, "ROOT_SECRET_KEY="+s3SecretAccessKey)
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
