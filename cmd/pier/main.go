@@ -32,6 +32,8 @@ const usage = `Usage:
   pier logs APP BRANCH [JOB] [--follow]
                               print a job's log (the latest job without JOB)
   pier events APP             print the URL and secret of the app's Git provider webhook
+  pier backend-credentials APP ENV
+                              print the S3 credential of a backend environment's signed-in users
   pier keys create [flags]    create an access key (and its account if new)
 
 Run "pier COMMAND -h" for the flags of a command.
@@ -63,6 +65,8 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 		return runLogs(ctx, args[1:], stdout, getenv)
 	case "events":
 		return runEvents(ctx, args[1:], stdout, getenv)
+	case "backend-credentials":
+		return runBackendCredentials(ctx, args[1:], stdout, getenv)
 	case "keys":
 		return runKeys(ctx, args[1:], stdout)
 	case "help", "-h", "--help":

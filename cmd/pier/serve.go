@@ -62,6 +62,9 @@ type Config struct {
 	NotifyURLs []string // --notify-url: receivers of job notifications (see notify.go)
 
 	PollInterval time.Duration // --poll-interval: how often the runner polls Git repositories (0: never)
+
+	// AmplifyBackend storage (backendstorage.go).
+	BackendS3Endpoint string // --backend-s3-endpoint: S3-compatible store of AmplifyBackend storage
 }
 
 // Main is a running "pier serve". Tests create one, call ParseFlags and Run,
@@ -132,6 +135,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&c.BuildSecrets, "build-secret-vars", strings.Join(build.DefaultSecretMarkers, ","), "comma-separated name parts: variables whose names contain one are masked in build logs")
 	fs.Func("notify-url", "URL receiving signed JSON events of the jobs of branches with enableNotification (repeatable or comma-separated; key: "+notifySecretEnv+")", c.addNotifyURL)
 	fs.DurationVar(&c.PollInterval, "poll-interval", 0, pollHelp)
+	fs.StringVar(&c.BackendS3Endpoint, "backend-s3-endpoint", "", backendS3Help)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -278,9 +282,16 @@ func (m *Main) Run(ctx context.Context) error {
 		if publicURL == "" {
 			publicURL = m.APIURL
 		}
+		// AmplifyBackend storage: the S3 store its buckets live in.
+		backendBuckets, err := m.backendBuckets()
+		if err != nil {
+			_ = ln.Close()
+			return err
+		}
 		svc, err := service.New(ctx, store, blobs, service.Config{
 			Region: c.Region, BaseDomain: c.BaseDomain, PublicURL: publicURL, Logger: logger, Now: m.Now,
 			Sealer:  sealer,
+			Buckets: backendBuckets, BucketsEndpoint: c.BackendS3Endpoint,
 			Changed: invalidate, JobQueued: func() {
 				if runner != nil {
 					runner.Notify()
@@ -291,7 +302,7 @@ func (m *Main) Run(ctx context.Context) error {
 			_ = ln.Close()
 			return err
 		}
-		verifier := &sigv4.Verifier{Credentials: awsapi.StoreCredentials{Store: store}, Services: []string{"amplify"}}
+		verifier := &sigv4.Verifier{Credentials: awsapi.StoreCredentials{Store: store}, Services: []string{"amplify", "amplifybackend"}}
 		api := awsapi.NewServer(svc, verifier, logger)
 		api.EdgeURL = m.EdgeURL
 		if edgeSrv != nil {
