@@ -24,6 +24,7 @@ peers:
 test: vet peers
 	go test -race -count=1 ./...
 	bash test/cli/amplify.sh
+	bash test/backend/run.sh
 
 bench:
 	go test -run '^$$' -bench . -benchtime 2s ./...
