@@ -153,9 +153,9 @@ func sampleDomain(accountID, appID, domain string) *pier.DomainAssociation {
 		NextCheck:           t1,
 		IssueAttempts:       2,
 		IssuedNames:         []string{"www." + domain},
-		Version:    1,
-		CreateTime: t0,
-		UpdateTime: t1,
+		Version:             1,
+		CreateTime:          t0,
+		UpdateTime:          t1,
 	}
 }
 
