@@ -114,15 +114,18 @@ type SubDomainSetting struct {
 // DomainAssociationInput holds the fields of CreateDomainAssociation and
 // UpdateDomainAssociation; nil means "not given".
 type DomainAssociationInput struct {
-	DomainName                    *string            `json:"domainName"`
-	EnableAutoSubDomain           *bool              `json:"enableAutoSubDomain"`
-	SubDomainSettings             []SubDomainSetting `json:"subDomainSettings"`
-	AutoSubDomainCreationPatterns []string           `json:"autoSubDomainCreationPatterns"`
-	AutoSubDomainIAMRole          *string            `json:"autoSubDomainIAMRole"`
-	CertificateSettings           *struct {
-		Type                 string `json:"type"`
-		CustomCertificateARN string `json:"customCertificateArn"`
-	} `json:"certificateSettings"`
+	DomainName                    *string              `json:"domainName"`
+	EnableAutoSubDomain           *bool                `json:"enableAutoSubDomain"`
+	SubDomainSettings             []SubDomainSetting   `json:"subDomainSettings"`
+	AutoSubDomainCreationPatterns []string             `json:"autoSubDomainCreationPatterns"`
+	AutoSubDomainIAMRole          *string              `json:"autoSubDomainIAMRole"`
+	CertificateSettings           *CertificateSettings `json:"certificateSettings"`
+}
+
+// CertificateSettings chooses the certificate of a domain association.
+type CertificateSettings struct {
+	Type                 string `json:"type"`
+	CustomCertificateARN string `json:"customCertificateArn"`
 }
 
 // Webhook is an incoming webhook that starts a job of one branch.
