@@ -62,6 +62,10 @@ type Config struct {
 	NotifyURLs []string // --notify-url: receivers of job notifications (see notify.go)
 
 	PollInterval time.Duration // --poll-interval: how often the runner polls Git repositories (0: never)
+
+	// Custom domains (domains.go).
+	DNSResolver         string        // --dns-resolver: DNS server checked for custom domains' records
+	DomainCheckInterval time.Duration // --domain-check-interval: pace of the domain checks in their first hour
 }
 
 // Main is a running "pier serve". Tests create one, call ParseFlags and Run,
@@ -85,6 +89,14 @@ type Main struct {
 	// pollInterval, when set, overrides --poll-interval without its
 	// minimum (tests poll fast).
 	pollInterval time.Duration
+
+	// Custom domains (domains.go). Certificates issues and checks the
+	// certificates of custom domains; nil leaves AMPLIFY_MANAGED domains
+	// at PENDING_DEPLOYMENT. domainChecks overrides the checker's periods
+	// other than the interval (tests).
+	Certificates pier.Certificates
+	domainChecks service.DomainChecks
+	stopDomains  func() // stops the domain checker; nil when not running
 
 	stdout   io.Writer
 	getenv   func(string) string
@@ -132,6 +144,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&c.BuildSecrets, "build-secret-vars", strings.Join(build.DefaultSecretMarkers, ","), "comma-separated name parts: variables whose names contain one are masked in build logs")
 	fs.Func("notify-url", "URL receiving signed JSON events of the jobs of branches with enableNotification (repeatable or comma-separated; key: "+notifySecretEnv+")", c.addNotifyURL)
 	fs.DurationVar(&c.PollInterval, "poll-interval", 0, pollHelp)
+	c.domainFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -278,7 +291,7 @@ func (m *Main) Run(ctx context.Context) error {
 		if publicURL == "" {
 			publicURL = m.APIURL
 		}
-		svc, err := service.New(ctx, store, blobs, service.Config{
+		svcCfg := service.Config{
 			Region: c.Region, BaseDomain: c.BaseDomain, PublicURL: publicURL, Logger: logger, Now: m.Now,
 			Sealer:  sealer,
 			Changed: invalidate, JobQueued: func() {
@@ -286,11 +299,18 @@ func (m *Main) Run(ctx context.Context) error {
 					runner.Notify()
 				}
 			},
-		})
+		}
+		// Custom domains: DNS checks, certificates, edge invalidation.
+		if err := m.domainConfig(&svcCfg, edgeSrv, logger); err != nil {
+			_ = ln.Close()
+			return err
+		}
+		svc, err := service.New(ctx, store, blobs, svcCfg)
 		if err != nil {
 			_ = ln.Close()
 			return err
 		}
+		m.startDomainChecks(ctx, svc, logger)
 		verifier := &sigv4.Verifier{Credentials: awsapi.StoreCredentials{Store: store}, Services: []string{"amplify"}}
 		api := awsapi.NewServer(svc, verifier, logger)
 		api.EdgeURL = m.EdgeURL
@@ -474,6 +494,9 @@ func (m *Main) Close() error {
 	if m.stop != nil {
 		m.stop()
 		<-m.stopped
+	}
+	if m.stopDomains != nil {
+		m.stopDomains()
 	}
 	if m.notifier != nil {
 		errs = append(errs, m.notifier.Close(ctx))
