@@ -426,6 +426,22 @@ func TestDomainUpdate(t *testing.T) {
 	if !slices.Equal(f.certs.released, []string{"www.example.com", "dev.example.com"}) {
 		t.Errorf("released %q after the delete", f.certs.released)
 	}
+	// Deleting the app releases its associations' certificates.
+	d, err = f.create("example.net", nil, "www=main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.verify(d)
+	f.dns.cname("www.example.net", appTarget)
+	if got := state(f.tick("example.net")); got != "AVAILABLE/ [www:true]" {
+		t.Fatalf("example.net: %s", got)
+	}
+	if _, err := f.svc.DeleteApp(f.ctx, domAccount, domApp); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(f.certs.released, "www.example.net") {
+		t.Errorf("released %q after deleting the app", f.certs.released)
+	}
 }
 
 // TestDomainCheckBackoff checks the pace of the checks: every interval for
