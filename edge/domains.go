@@ -39,14 +39,16 @@ func (s *Server) lookup(ctx context.Context, host string) (*site, *branchSite, e
 	return st, st.byName[sd.BranchName], nil
 }
 
-// AppID returns the id of the app host is served for (a default-domain
-// host or a custom domain's), and false when there is none.
+// AppID returns the id of the app host belongs to: the app of a
+// {label}.{appId}.{base} host, or of the custom domain association serving
+// host, whether or not a branch answers there. False when there is none.
+// It is safe for concurrent use and cached like request routing.
 func (s *Server) AppID(ctx context.Context, host string) (string, bool) {
-	st, b, err := s.lookup(ctx, host)
-	if err != nil || st == nil || b == nil {
-		return "", false
-	}
 	if _, appID, ok := splitHost(host, s.suffix); ok {
+		st, err := s.site(ctx, appID)
+		if err != nil || st == nil {
+			return "", false
+		}
 		return appID, true
 	}
 	cd, _, err := s.customHost(ctx, host)

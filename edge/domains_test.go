@@ -112,7 +112,9 @@ func TestAppID(t *testing.T) {
 	}{
 		{"www.example.com", appID, true},
 		{"main." + appID + "." + base + ":443", appID, true},
-		{"nope." + appID + "." + base, "", false},
+		{"nope." + appID + "." + base, appID, true}, // no such branch, but the app's
+		{"main.dnosuchapp." + base, "", false},
+		{"a.b.example.com", "", false},
 		{"example.net", "", false},
 	} {
 		got, ok := f.srv.AppID(t.Context(), tt.host)
