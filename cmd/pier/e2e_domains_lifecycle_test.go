@@ -115,7 +115,10 @@ func TestDomainLifecycleDNS(t *testing.T) {
 	// Without records, the association waits for the verification CNAME,
 	// however many checks run.
 	waitFor("PENDING_VERIFICATION", status(types.DomainStatusPendingVerification))
-	for q := dns.Queries(); dns.Queries() < q+10; {
+	for q, deadline := dns.Queries(), time.Now().Add(domainWait); dns.Queries() < q+10; {
+		if time.Now().After(deadline) {
+			t.Fatalf("Pier asked the DNS server %d questions in %v, want 10 checks' worth", dns.Queries()-q, domainWait)
+		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	if d := get(); d.DomainStatus != types.DomainStatusPendingVerification {
