@@ -138,6 +138,9 @@ type DomainAssociationStore interface {
 	// account and app (the edge's and the certificate manager's lookup);
 	// ENOTFOUND if there is none.
 	FindDomainAssociation(ctx context.Context, domain string) (*DomainAssociation, error)
+	// ListAllDomainAssociations lists the associations of every account in
+	// creation order, for the domain lifecycle checker.
+	ListAllDomainAssociations(ctx context.Context, p Page) ([]*DomainAssociation, string, error)
 }
 
 // WebhookStore keeps incoming webhooks. Webhook ids are unique across accounts.

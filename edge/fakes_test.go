@@ -27,10 +27,11 @@ type fakeStore struct {
 	apps        map[string]*pier.App
 	branches    map[string][]*pier.Branch // by app id, in creation order
 	deployments map[string]*pier.Deployment
+	domains     map[string]*pier.DomainAssociation
 	err         error         // when set, every method fails with it
 	gate        chan struct{} // when set, FindApp waits for it to close
 
-	findApps, listBranches, getDeployments atomic.Int64
+	findApps, listBranches, getDeployments, findDomains atomic.Int64
 }
 
 var _ Store = (*fakeStore)(nil)
@@ -40,7 +41,30 @@ func newFakeStore() *fakeStore {
 		apps:        map[string]*pier.App{},
 		branches:    map[string][]*pier.Branch{},
 		deployments: map[string]*pier.Deployment{},
+		domains:     map[string]*pier.DomainAssociation{},
 	}
+}
+
+func (s *fakeStore) FindDomainAssociation(ctx context.Context, domain string) (*pier.DomainAssociation, error) {
+	s.findDomains.Add(1)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil {
+		return nil, s.err
+	}
+	d, ok := s.domains[domain]
+	if !ok {
+		return nil, pier.Errorf(pier.ENOTFOUND, "domain %s not found", domain)
+	}
+	c := *d
+	return &c, nil
+}
+
+// putDomain stores a copy of d.
+func (s *fakeStore) putDomain(d pier.DomainAssociation) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.domains[d.DomainName] = &d
 }
 
 func (s *fakeStore) FindApp(ctx context.Context, appID string) (*pier.App, error) {

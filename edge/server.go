@@ -41,6 +41,9 @@ type Store interface {
 	ListBranches(ctx context.Context, accountID, appID string, p pier.Page) ([]*pier.Branch, string, error)
 	// GetDeployment returns a deployment by id.
 	GetDeployment(ctx context.Context, id string) (*pier.Deployment, error)
+	// FindDomainAssociation returns the association of a custom domain
+	// whatever its account.
+	FindDomainAssociation(ctx context.Context, domain string) (*pier.DomainAssociation, error)
 }
 
 var _ Store = pier.Store(nil)
@@ -112,6 +115,7 @@ type Server struct {
 	proxy          Proxy
 
 	sites       *cache[*site]           // by app id, for SiteTTL
+	domains     *cache[*customDomain]   // by domain name, for SiteTTL (nil: none)
 	deployments *cache[*deployment]     // by id, immutable
 	bodies      *cache[*representation] // small files by sha256
 }
@@ -139,6 +143,7 @@ func New(cfg Config) *Server {
 		country:        cfg.Country,
 		proxy:          cfg.Proxy,
 		sites:          newCache[*site](maxSites, cfg.SiteTTL),
+		domains:        newCache[*customDomain](maxSites, cfg.SiteTTL),
 		deployments:    newCache[*deployment](maxDeployments, 0),
 		bodies:         newCache[*representation](cfg.MemoryBytes, 0),
 	}
@@ -264,15 +269,7 @@ func (w *headerWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // branch returns the site and branch r's Host names, or a nil branch if
 // there is none.
 func (s *Server) branch(r *http.Request) (*site, *branchSite, error) {
-	label, appID, ok := splitHost(r.Host, s.suffix)
-	if !ok {
-		return nil, nil, nil
-	}
-	st, err := s.site(r.Context(), appID)
-	if err != nil || st == nil {
-		return nil, nil, err
-	}
-	return st, st.branches[label], nil
+	return s.lookup(r.Context(), r.Host)
 }
 
 // site returns the compiled app appID, nil if there is none.

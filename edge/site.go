@@ -21,8 +21,9 @@ import (
 // custom headers.
 type site struct {
 	accountID   string
-	branches    map[string]*branchSite
-	customRules []pier.CustomRule // as the app has them, for traces
+	branches    map[string]*branchSite // by lowercased display name
+	byName      map[string]*branchSite // by branch name, for custom domains
+	customRules []pier.CustomRule      // as the app has them, for traces
 	rules       *rules.Ruleset
 	memo        memo           // decisions of rules, when they use regexes
 	headers     *customHeaders // nil when the app has none (or invalid ones)
@@ -42,6 +43,7 @@ type branchSite struct {
 func compileSite(a *pier.App, branches []*pier.Branch, log *slog.Logger) *site {
 	s := &site{
 		accountID: a.AccountID, branches: make(map[string]*branchSite, len(branches)),
+		byName:      make(map[string]*branchSite, len(branches)),
 		customRules: a.CustomRules, rules: rules.Compile(a.CustomRules),
 	}
 	if a.CustomHeaders != "" {
@@ -57,15 +59,17 @@ func compileSite(a *pier.App, branches []*pier.Branch, log *slog.Logger) *site {
 			label = pier.DisplayNameFor(b.Name)
 		}
 		label = strings.ToLower(label)
-		if _, taken := s.branches[label]; taken {
-			continue
-		}
-		s.branches[label] = &branchSite{
+		bs := &branchSite{
 			name:         b.Name,
 			deploymentID: b.DeploymentID,
 			auth:         guard(a, b),
 			cacheControl: []string{cacheControl(b.TTL)},
 		}
+		s.byName[b.Name] = bs
+		if _, taken := s.branches[label]; taken {
+			continue
+		}
+		s.branches[label] = bs
 	}
 	return s
 }

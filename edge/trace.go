@@ -66,18 +66,14 @@ func (s *Server) Trace(ctx context.Context, account, rawURL string, reqHeader ht
 		return nil, pier.Errorf(pier.EINVALID, "Invalid url %q: want an absolute URL of a branch.", rawURL)
 	}
 	notFound := pier.Errorf(pier.ENOTFOUND, "No branch of yours is served at %s.", u.Host)
-	label, appID, ok := splitHost(u.Host, s.suffix)
-	if !ok {
-		return nil, notFound
-	}
-	st, err := s.site(ctx, appID)
+	st, b, err := s.lookup(ctx, u.Host)
 	if err != nil {
 		return nil, err
 	}
-	if st == nil || st.accountID != account || st.branches[label] == nil {
+	if st == nil || st.accountID != account || b == nil {
 		return nil, notFound
 	}
-	b := st.branches[label]
+	appID, _ := s.AppID(ctx, u.Host)
 	r := &http.Request{Method: http.MethodGet, Host: u.Host, URL: u, Header: reqHeader}
 	if r.Header == nil {
 		r.Header = http.Header{}

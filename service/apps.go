@@ -82,8 +82,21 @@ func (s *Service) DeleteApp(ctx context.Context, account, appID string) (*pier.A
 	if err != nil {
 		return nil, err
 	}
+	// The app's domain associations go with it: their certificates are
+	// released and the edge forgets them.
+	var domains []*pier.DomainAssociation
+	if err := s.eachDomain(ctx, account, appID, func(d *pier.DomainAssociation) error {
+		domains = append(domains, d)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
 	if err := s.store.DeleteApp(ctx, account, appID); err != nil {
 		return nil, err
+	}
+	for _, d := range domains {
+		s.release(ctx, d.IssuedNames)
+		s.domainChanged(d)
 	}
 	s.cfg.Changed(appID)
 	return a, nil

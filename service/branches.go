@@ -48,6 +48,7 @@ func (s *Service) createBranch(ctx context.Context, account, appID string, in pi
 	if err := s.store.CreateBranch(ctx, b); err != nil {
 		return nil, err
 	}
+	s.addAutoSubDomains(ctx, b)
 	s.cfg.Changed(appID)
 	return b, nil
 }

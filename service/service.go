@@ -42,6 +42,21 @@ type Config struct {
 	// BucketsEndpoint is the URL of that store, reported with the
 	// credential of a backend environment.
 	BucketsEndpoint string
+	// Custom domains (issue 7; see domaincheck.go).
+
+	// Certificates issues the certificates of AMPLIFY_MANAGED domains and
+	// checks CUSTOM ones. When nil, AMPLIFY_MANAGED domains stop at
+	// PENDING_DEPLOYMENT with statusReason "no ACME CA configured" and
+	// CUSTOM ones at IMPORTING_CUSTOM_CERTIFICATE.
+	Certificates pier.Certificates
+	// DNS answers the domain checker's questions (package dnscheck); when
+	// nil no record is ever found.
+	DNS DNS
+	// DomainChecks paces the domain checker; zero fields take defaults.
+	DomainChecks DomainChecks
+	// DomainChanged, when set, is called with a domain name after its
+	// association changed in a way the edge serves (hosts, status).
+	DomainChanged func(domain string)
 }
 
 // Service implements the Amplify operations over a pier.Store. It is safe for
@@ -53,6 +68,8 @@ type Service struct {
 	tokens *signer // signs pagination tokens
 	urls   *signer // signs upload, log and artifact URLs
 	events *signer // derives the secrets of the Git event endpoints
+	// domainKey derives the certificate-verification records of domains.
+	domainKey []byte
 	// locks make the read-modify-writes of one resource on this node take
 	// turns (see update).
 	locks keyLocks
@@ -86,7 +103,16 @@ func New(ctx context.Context, store pier.Store, blobs pier.BlobStore, cfg Config
 	if cfg.Changed == nil {
 		cfg.Changed = func(string) {}
 	}
+	if cfg.DomainChanged == nil {
+		cfg.DomainChanged = func(string) {}
+	}
+	cfg.DomainChecks = cfg.DomainChecks.withDefaults()
 	s := &Service{store: store, blobs: blobs, cfg: cfg}
+	key, err := store.Secret(ctx, "domain-verification-key", []byte(pier.NewSecret(32)))
+	if err != nil {
+		return nil, fmt.Errorf("load domain-verification-key: %w", err)
+	}
+	s.domainKey = key
 	for name, dst := range map[string]**signer{"pagination-token-key": &s.tokens, "signed-url-key": &s.urls, "git-events-key": &s.events} {
 		key, err := store.Secret(ctx, name, []byte(pier.NewSecret(32)))
 		if err != nil {

@@ -38,7 +38,7 @@ func (s *Store) CreateDomainAssociation(ctx context.Context, d *pier.DomainAssoc
 	if _, err := s.exec(ctx, `INSERT INTO domain_associations (account_id, app_id, domain_name, doc, version) VALUES (?, ?, ?, ?, 1)`,
 		d.AccountID, d.AppID, d.DomainName, doc); err != nil {
 		return s.writeError(err, "create domain association",
-			pier.Errorf(pier.ECONFLICT, "Domain association %s already exists for app %s", d.DomainName, d.AppID),
+			pier.Errorf(pier.ECONFLICT, "Domain association %s already exists", d.DomainName),
 			appNotFound(d.AppID))
 	}
 	d.Version = 1
@@ -104,10 +104,20 @@ func (s *Store) ListDomainAssociations(ctx context.Context, accountID, appID str
 	return domains, next, nil
 }
 
-// FindDomainAssociation implements pier.DomainAssociationStore. Should two
-// apps hold the same domain (rows from before names were unique), the older
-// association wins.
+// FindDomainAssociation implements pier.DomainAssociationStore. Domain
+// names are unique across accounts since migration 0006; the ORDER BY keeps
+// the answer well defined all the same.
 func (s *Store) FindDomainAssociation(ctx context.Context, domain string) (*pier.DomainAssociation, error) {
 	return get(ctx, s, "find domain association", domainNotFound(domain), scanDomain,
 		`SELECT `+domainColumns+` FROM domain_associations WHERE domain_name = ? ORDER BY seq LIMIT 1`, domain)
+}
+
+// ListAllDomainAssociations implements pier.DomainAssociationStore.
+func (s *Store) ListAllDomainAssociations(ctx context.Context, p pier.Page) ([]*pier.DomainAssociation, string, error) {
+	return list(ctx, s, "list all domain associations", listing{
+		columns: domainColumns,
+		table:   "domain_associations",
+		where:   "1 = 1",
+		key:     "seq",
+	}, p, scanDomain)
 }

@@ -86,6 +86,41 @@ var domainTests = []test{
 		_, err = f.s.FindDomainAssociation(f.ctx, "www.example.com")
 		wantCode(t, err, pier.ENOTFOUND)
 	}},
+	{"NameUniqueAcrossAccounts", func(t *testing.T, f *fixture) {
+		d := f.domain(f.app(accountA, app1), "example.com")
+		f.app(accountB, app2)
+		f.app(accountA, app3)
+		wantCode(t, f.s.CreateDomainAssociation(f.ctx, sampleDomain(accountB, app2, "example.com")), pier.ECONFLICT)
+		wantCode(t, f.s.CreateDomainAssociation(f.ctx, sampleDomain(accountA, app3, "example.com")), pier.ECONFLICT)
+		got, err := f.s.FindDomainAssociation(f.ctx, "example.com")
+		f.check(err)
+		wantEqual(t, "domain association", got, d)
+		// Once deleted, the name is free for another app.
+		f.check(f.s.DeleteDomainAssociation(f.ctx, accountA, app1, "example.com"))
+		f.check(f.s.CreateDomainAssociation(f.ctx, sampleDomain(accountB, app2, "example.com")))
+	}},
+	{"ListAll", func(t *testing.T, f *fixture) {
+		a, b := f.app(accountA, app1), f.app(accountB, app2)
+		var names []string
+		for i, name := range []string{"e.example", "d.example", "c.example", "b.example", "a.example"} {
+			if i%2 == 0 {
+				f.domain(a, name)
+			} else {
+				f.domain(b, name)
+			}
+			names = append(names, name)
+		}
+		checkPages(t, names, domainKey, func(p pier.Page) ([]*pier.DomainAssociation, string, error) {
+			return f.s.ListAllDomainAssociations(f.ctx, p)
+		})
+		got, _, err := f.s.ListAllDomainAssociations(f.ctx, pier.Page{Limit: 1})
+		f.check(err)
+		wantEqual(t, "first association", got[0], func() *pier.DomainAssociation {
+			d, err := f.s.GetDomainAssociation(f.ctx, accountA, app1, "e.example")
+			f.check(err)
+			return d
+		}())
+	}},
 	{"Delete", func(t *testing.T, f *fixture) {
 		a := f.app(accountA, app1)
 		f.domain(a, "example.com")
@@ -122,7 +157,7 @@ var domainTests = []test{
 		names := []string{"e.example", "d.example", "c.example", "b.example", "a.example"}
 		for _, name := range names {
 			f.domain(a, name)
-			f.domain(other, name)
+			f.domain(other, "other-"+name)
 		}
 		checkPages(t, names, domainKey, func(p pier.Page) ([]*pier.DomainAssociation, string, error) {
 			return f.s.ListDomainAssociations(f.ctx, accountA, app1, p)

@@ -145,12 +145,17 @@ func sampleDomain(accountID, appID, domain string) *pier.DomainAssociation {
 		CustomCertificateARN:          "arn:aws:acm:us-east-1:" + accountID + ":certificate/1",
 		CertificateVerificationRecord: "_abc." + domain + ". CNAME _def.acm-validations.aws.",
 		SubDomains: []pier.SubDomain{
-			{Prefix: "www", BranchName: "main", Verified: true, DNSRecord: "www CNAME d1.example.net"},
-			{Prefix: "dev", BranchName: "dev", Verified: true, DNSRecord: "dev CNAME d2.example.net"},
+			{Prefix: "www", BranchName: "main", Verified: true, DNSRecord: "www CNAME d1.example.net", Auto: true},
+			{Prefix: "dev", BranchName: "dev", Verified: true, DNSRecord: "dev CNAME d2.example.net", Auto: true},
 		},
-		Version:    1,
-		CreateTime: t0,
-		UpdateTime: t1,
+		CertificateVerified: true,
+		CheckSince:          t0,
+		NextCheck:           t1,
+		IssueAttempts:       2,
+		IssuedNames:         []string{"www." + domain},
+		Version:             1,
+		CreateTime:          t0,
+		UpdateTime:          t1,
 	}
 }
 

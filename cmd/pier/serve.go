@@ -65,6 +65,9 @@ type Config struct {
 
 	// AmplifyBackend storage (backendstorage.go).
 	BackendS3Endpoint string // --backend-s3-endpoint: S3-compatible store of AmplifyBackend storage
+	// Custom domains (domains.go).
+	DNSResolver         string        // --dns-resolver: DNS server checked for custom domains' records
+	DomainCheckInterval time.Duration // --domain-check-interval: pace of the domain checks in their first hour
 }
 
 // Main is a running "pier serve". Tests create one, call ParseFlags and Run,
@@ -88,6 +91,14 @@ type Main struct {
 	// pollInterval, when set, overrides --poll-interval without its
 	// minimum (tests poll fast).
 	pollInterval time.Duration
+
+	// Custom domains (domains.go). Certificates issues and checks the
+	// certificates of custom domains; nil leaves AMPLIFY_MANAGED domains
+	// at PENDING_DEPLOYMENT. domainChecks overrides the checker's periods
+	// other than the interval (tests).
+	Certificates pier.Certificates
+	domainChecks service.DomainChecks
+	stopDomains  func() // stops the domain checker; nil when not running
 
 	stdout   io.Writer
 	getenv   func(string) string
@@ -136,6 +147,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.Func("notify-url", "URL receiving signed JSON events of the jobs of branches with enableNotification (repeatable or comma-separated; key: "+notifySecretEnv+")", c.addNotifyURL)
 	fs.DurationVar(&c.PollInterval, "poll-interval", 0, pollHelp)
 	fs.StringVar(&c.BackendS3Endpoint, "backend-s3-endpoint", "", backendS3Help)
+	c.domainFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -288,7 +300,7 @@ func (m *Main) Run(ctx context.Context) error {
 			_ = ln.Close()
 			return err
 		}
-		svc, err := service.New(ctx, store, blobs, service.Config{
+		svcCfg := service.Config{
 			Region: c.Region, BaseDomain: c.BaseDomain, PublicURL: publicURL, Logger: logger, Now: m.Now,
 			Sealer:  sealer,
 			Buckets: backendBuckets, BucketsEndpoint: c.BackendS3Endpoint,
@@ -297,11 +309,18 @@ func (m *Main) Run(ctx context.Context) error {
 					runner.Notify()
 				}
 			},
-		})
+		}
+		// Custom domains: DNS checks, certificates, edge invalidation.
+		if err := m.domainConfig(&svcCfg, edgeSrv, logger); err != nil {
+			_ = ln.Close()
+			return err
+		}
+		svc, err := service.New(ctx, store, blobs, svcCfg)
 		if err != nil {
 			_ = ln.Close()
 			return err
 		}
+		m.startDomainChecks(ctx, svc, logger)
 		verifier := &sigv4.Verifier{Credentials: awsapi.StoreCredentials{Store: store}, Services: []string{"amplify", "amplifybackend"}}
 		api := awsapi.NewServer(svc, verifier, logger)
 		api.EdgeURL = m.EdgeURL
@@ -485,6 +504,9 @@ func (m *Main) Close() error {
 	if m.stop != nil {
 		m.stop()
 		<-m.stopped
+	}
+	if m.stopDomains != nil {
+		m.stopDomains()
 	}
 	if m.notifier != nil {
 		errs = append(errs, m.notifier.Close(ctx))
