@@ -33,6 +33,7 @@ type Store interface {
 	ArtifactStore
 	DeploymentStore
 	SecretStore
+	ValueStore // kv.go: shared values and leased locks (certificates)
 	Close() error
 }
 

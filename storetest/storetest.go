@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T) pier.Store) {
 		{"Artifact", artifactTests},
 		{"Deployment", deploymentTests},
 		{"Secret", secretTests},
+		{"Value", valueTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
