@@ -61,8 +61,12 @@ type Config struct {
 
 	// BaseCertFile and BaseKeyFile are a PEM certificate (typically a
 	// wildcard for the base domain, "*.example.app") and its key, served for
-	// every name they cover and for connections without a server name.
+	// BaseDomain and every name under it, or, without a BaseDomain, for
+	// every name the certificate covers; and for connections without a
+	// server name.
 	BaseCertFile, BaseKeyFile string
+	// BaseDomain is the parent of every app's default domain.
+	BaseDomain string
 
 	// LockTTL is the lease of the lock held while obtaining a certificate:
 	// how long a crashed node blocks the others (2 minutes by default).
@@ -326,6 +330,9 @@ func (m *Manager) HTTPChallenge(next http.Handler) http.Handler {
 // AMPLIFY_MANAGED.
 func (m *Manager) GetCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
 	ctx := hello.Context()
+	if ctx == nil {
+		ctx = context.Background() // a ClientHelloInfo not made by crypto/tls
+	}
 	host := normalize(hello.ServerName)
 	if host == "" {
 		if m.base != nil {
@@ -333,7 +340,7 @@ func (m *Manager) GetCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, 
 		}
 		return nil, errors.New("no server name (SNI) and no base certificate")
 	}
-	if m.base != nil && Covers(m.baseNames, host) {
+	if m.base != nil && m.isBase(host) {
 		return m.base, nil
 	}
 	assoc, err := m.lookup(ctx, host)
@@ -347,6 +354,14 @@ func (m *Manager) GetCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, 
 		return m.importedTLS(ctx, assoc.AccountID, assoc.CustomCertificateARN)
 	}
 	return m.managedTLS(ctx, hello, host)
+}
+
+// isBase reports whether the base certificate serves host.
+func (m *Manager) isBase(host string) bool {
+	if base := normalize(m.cfg.BaseDomain); base != "" {
+		return host == base || strings.HasSuffix(host, "."+base)
+	}
+	return Covers(m.baseNames, host)
 }
 
 // managedTLS returns the ACME certificate of host: from this node's cache,
