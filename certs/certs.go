@@ -186,9 +186,20 @@ func New(cfg Config) (*Manager, error) {
 			TrustedRoots:            cfg.CARoots,
 			Logger:                  zl,
 		})
-		m.magic.Issuers = []certmagic.Issuer{m.issuer}
+		m.magic.Issuers = []certmagic.Issuer{quietIssuer{m.issuer}}
 	}
 	return m, nil
+}
+
+// quietIssuer is an ACMEIssuer that never prompts on the terminal: without
+// an e-mail address, certmagic asks for one on standard input when a
+// certificate is obtained in the foreground (ManageSync), which a server
+// must not do.
+type quietIssuer struct{ *certmagic.ACMEIssuer }
+
+// PreCheck implements certmagic.PreChecker, never interactively.
+func (q quietIssuer) PreCheck(ctx context.Context, names []string, _ bool) error {
+	return q.ACMEIssuer.PreCheck(ctx, names, false)
 }
 
 // LoadCARoots returns the system's roots with the PEM certificates of file

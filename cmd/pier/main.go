@@ -33,6 +33,8 @@ const usage = `Usage:
                               print a job's log (the latest job without JOB)
   pier events APP             print the URL and secret of the app's Git provider webhook
   pier keys create [flags]    create an access key (and its account if new)
+  pier certs import CERT KEY  import a certificate for CUSTOM domains, print its ARN
+  pier certs list|delete ARN  list or delete imported certificates
 
 Run "pier COMMAND -h" for the flags of a command.
 `
@@ -65,6 +67,8 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 		return runEvents(ctx, args[1:], stdout, getenv)
 	case "keys":
 		return runKeys(ctx, args[1:], stdout)
+	case "certs":
+		return runCerts(ctx, args[1:], stdout, getenv)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

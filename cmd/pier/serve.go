@@ -21,6 +21,7 @@ import (
 	"github.com/pier-hosting/pier/blob/fsblob"
 	"github.com/pier-hosting/pier/build"
 	"github.com/pier-hosting/pier/build/sandbox"
+	"github.com/pier-hosting/pier/certs"
 	"github.com/pier-hosting/pier/deploy"
 	"github.com/pier-hosting/pier/edge"
 	"github.com/pier-hosting/pier/edge/proxy"
@@ -62,6 +63,14 @@ type Config struct {
 	NotifyURLs []string // --notify-url: receivers of job notifications (see notify.go)
 
 	PollInterval time.Duration // --poll-interval: how often the runner polls Git repositories (0: never)
+
+	// Certificates and HTTPS (certscmd.go).
+	HTTPSAddr     string // --https-addr: the edge's HTTPS listener ("" for none)
+	ACMEDirectory string // --acme-directory: ACME CA of AMPLIFY_MANAGED certificates ("" for none)
+	ACMEEmail     string // --acme-email: contact of the ACME account
+	ACMECARoot    string // --acme-ca-root: extra root CA for the ACME directory's HTTPS
+	TLSCert       string // --tls-cert: base-domain certificate
+	TLSKey        string // --tls-key: its key
 }
 
 // Main is a running "pier serve". Tests create one, call ParseFlags and Run,
@@ -73,6 +82,9 @@ type Main struct {
 	// EdgeURL is the edge's base URL (http://host:port) once Run has
 	// returned, "" without the edge role.
 	EdgeURL string
+	// HTTPSURL is the edge's HTTPS base URL once Run has returned, "" without
+	// --https-addr.
+	HTTPSURL string
 	// AdminKey is the administrator's access key once Run has returned.
 	AdminKey *pier.AccessKey
 	// Now is the clock of the API and the runner (time.Now when nil); tests
@@ -91,6 +103,7 @@ type Main struct {
 	store    pier.Store
 	blobs    pier.BlobStore
 	geo      *geoip.Locator
+	certs    *certs.Manager   // certificates of the edge's HTTPS and of CUSTOM domains
 	notifier *notify.Notifier // nil without --notify-url
 	servers  []*http.Server
 	done     chan error
@@ -132,10 +145,14 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&c.BuildSecrets, "build-secret-vars", strings.Join(build.DefaultSecretMarkers, ","), "comma-separated name parts: variables whose names contain one are masked in build logs")
 	fs.Func("notify-url", "URL receiving signed JSON events of the jobs of branches with enableNotification (repeatable or comma-separated; key: "+notifySecretEnv+")", c.addNotifyURL)
 	fs.DurationVar(&c.PollInterval, "poll-interval", 0, pollHelp)
+	c.certFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if err := checkPollInterval(*c); err != nil {
+		return err
+	}
+	if err := checkCertFlags(*c); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -259,14 +276,29 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 
-	m.done = make(chan error, 4)
+	m.done = make(chan error, 5)
 	if edgeSrv != nil {
 		ln, err := net.Listen("tcp", c.EdgeAddr)
 		if err != nil {
 			return fmt.Errorf("listen on --edge-addr: %w", err)
 		}
 		m.EdgeURL = "http://" + ln.Addr().String()
-		m.serve(ln, edgeSrv, logger)
+		// Certificates: the edge answers HTTP-01 challenges and serves HTTPS.
+		if m.certs, err = m.newCertificates(store, sealer, logger, ln.Addr()); err != nil {
+			_ = ln.Close()
+			return err
+		}
+		m.serve(ln, m.certs.HTTPChallenge(edgeSrv), logger)
+		if c.HTTPSAddr != "" {
+			if err := m.serveHTTPS(edgeSrv, logger); err != nil {
+				return err
+			}
+		}
+	}
+	if m.certs == nil {
+		if m.certs, err = m.newCertificates(store, sealer, logger, nil); err != nil {
+			return err
+		}
 	}
 	if roles["api"] {
 		ln, err := net.Listen("tcp", c.APIAddr)
@@ -294,6 +326,7 @@ func (m *Main) Run(ctx context.Context) error {
 		verifier := &sigv4.Verifier{Credentials: awsapi.StoreCredentials{Store: store}, Services: []string{"amplify"}}
 		api := awsapi.NewServer(svc, verifier, logger)
 		api.EdgeURL = m.EdgeURL
+		api.Certificates = m.certs
 		if edgeSrv != nil {
 			api.Tracer = tracer{edgeSrv}
 		}
@@ -477,6 +510,9 @@ func (m *Main) Close() error {
 	}
 	if m.notifier != nil {
 		errs = append(errs, m.notifier.Close(ctx))
+	}
+	if m.certs != nil {
+		errs = append(errs, m.certs.Close())
 	}
 	if m.store != nil {
 		errs = append(errs, m.store.Close())
