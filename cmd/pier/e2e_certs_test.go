@@ -122,6 +122,17 @@ func TestCertificates(t *testing.T) {
 			t.Errorf("%s: served a certificate for %v, want %v", c.host, got, c.names)
 		}
 	}
+
+	if err := run(t.Context(), []string{"certs", "delete", arn, "--endpoint", s.APIURL}, &out, os.Getenv); err != nil {
+		t.Fatalf("pier certs delete: %v", err)
+	}
+	if err := run(t.Context(), []string{"certs", "delete", arn, "--endpoint", s.APIURL}, &out, os.Getenv); err == nil || !strings.Contains(err.Error(), "not found") {
+		t.Errorf("deleting a deleted certificate: %v, want not found", err)
+	}
+	out.Reset()
+	if err := run(t.Context(), []string{"certs", "list", "--endpoint", s.APIURL}, &out, os.Getenv); err != nil || out.Len() != 0 {
+		t.Errorf("pier certs list after delete: %q, %v; want nothing", out.String(), err)
+	}
 }
 
 // e2ePKI is a private CA for imported and base certificates.
