@@ -34,6 +34,7 @@ type Store interface {
 	DeploymentStore
 	SecretStore
 	BackendStore // AmplifyBackend (backend.go)
+	ValueStore   // kv.go: shared values and leased locks (certificates)
 	Close() error
 }
 

@@ -41,6 +41,10 @@ type Server struct {
 	webhookLimits *rateLimiter
 	// gitEventLimits rate-limits each app's Git events on this node.
 	gitEventLimits *rateLimiter
+
+	// Certificates serves CertificatesPath (certificates.go); nil answers
+	// that this server imports none.
+	Certificates pier.CertificateImporter
 }
 
 // NewServer returns the API handler over svc, authenticating with verifier.
@@ -107,6 +111,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) (*route, int, err
 	}
 	if r.URL.EscapedPath() == GitEventsPath {
 		return nil, http.StatusOK, s.serveGitEventsInfo(w, r, id.AccountID)
+	}
+	if r.URL.EscapedPath() == CertificatesPath {
+		return nil, http.StatusOK, s.serveCertificates(w, r, id.AccountID, body)
 	}
 	if r.URL.EscapedPath() == LogsPath {
 		return nil, http.StatusOK, s.serveLogs(w, r, id.AccountID)

@@ -57,7 +57,7 @@ func TestConcurrentOpen(t *testing.T) {
 	if t.Failed() {
 		return
 	}
-	if diff := cmp.Diff([]string{"1 0001_init.sql", "2 0002_deployments.sql", "3 0003_versions.sql", "4 0004_backends.sql", "6 0006_domain_names.sql"}, migrations(t, dsn)); diff != "" {
+	if diff := cmp.Diff([]string{"1 0001_init.sql", "2 0002_deployments.sql", "3 0003_versions.sql", "4 0004_backends.sql", "5 0005_kv.sql", "6 0006_domain_names.sql"}, migrations(t, dsn)); diff != "" {
 		t.Errorf("applied migrations (-want +got):\n%s", diff)
 	}
 	// The nodes share the data.

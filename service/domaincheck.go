@@ -278,6 +278,14 @@ func (s *Service) advance(ctx context.Context, d *pier.DomainAssociation, now ti
 		}
 		names := certNames(d)
 		if err := s.cfg.Certificates.Issue(ctx, names); err != nil {
+			if pier.ErrorCode(err) == pier.EINVALID {
+				// This server cannot issue these names (no ACME CA, a
+				// wildcard): waiting is all it can do until its operator
+				// changes that, so it is no failed attempt.
+				d.StatusReason = pier.ErrorMessage(err)
+				wait()
+				return
+			}
 			d.IssueAttempts++
 			if pier.ErrorCode(err) == pier.EDEPENDENCY {
 				d.StatusReason = "The certificate could not be issued: " + pier.ErrorMessage(err)

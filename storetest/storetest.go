@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) pier.Store) {
 		{"Deployment", deploymentTests},
 		{"Secret", secretTests},
 		{"Backend", backendTests},
+		{"Value", valueTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

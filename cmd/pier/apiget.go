@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -27,9 +28,19 @@ type apiTarget struct {
 // get sends a signed GET of path?query and returns the response when it is
 // 200 OK; any other answer becomes an error with the API's message.
 func (a apiTarget) get(ctx context.Context, path string, query url.Values) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(a.endpoint, "/")+path+"?"+query.Encode(), nil)
+	return a.send(ctx, http.MethodGet, path, query, nil)
+}
+
+// send sends a signed request with body (nil for none) and returns the
+// response when it is 200 OK; any other answer becomes an error with the
+// API's message.
+func (a apiTarget) send(ctx context.Context, method, path string, query url.Values, body []byte) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(a.endpoint, "/")+path+"?"+query.Encode(), bytes.NewReader(body))
 	if err != nil {
 		return nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	opts := []func(*config.LoadOptions) error{config.WithRegion(a.region)}
 	if a.profile != "" {
@@ -43,8 +54,8 @@ func (a apiTarget) get(ctx context.Context, path string, query url.Values) (*htt
 	if err != nil {
 		return nil, fmt.Errorf("load AWS credentials: %w", err)
 	}
-	empty := sha256.Sum256(nil)
-	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(empty[:]), "amplify", a.region, time.Now()); err != nil {
+	sum := sha256.Sum256(body)
+	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "amplify", a.region, time.Now()); err != nil {
 		return nil, fmt.Errorf("sign request: %w", err)
 	}
 	resp, err := http.DefaultClient.Do(req)
@@ -56,9 +67,9 @@ func (a apiTarget) get(ctx context.Context, path string, query url.Values) (*htt
 	}
 	defer resp.Body.Close()
 	var e struct{ Message string }
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	if json.Unmarshal(body, &e) != nil || e.Message == "" {
-		return nil, fmt.Errorf("GET %s: %s", path, resp.Status)
+	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if json.Unmarshal(answer, &e) != nil || e.Message == "" {
+		return nil, fmt.Errorf("%s %s: %s", method, path, resp.Status)
 	}
 	return nil, fmt.Errorf("%s: %s", resp.Header.Get("X-Amzn-Errortype"), e.Message)
 }

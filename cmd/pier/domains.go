@@ -40,8 +40,11 @@ func (m *Main) domainConfig(cfg *service.Config, edgeSrv *edge.Server, logger *s
 	}
 	cfg.DomainChecks = m.domainChecks
 	cfg.DomainChecks.Interval = c.DomainCheckInterval
-	if m.Certificates != nil {
+	switch {
+	case m.Certificates != nil:
 		cfg.Certificates = m.Certificates
+	case m.certs != nil:
+		cfg.Certificates = m.certs
 	}
 	if edgeSrv != nil {
 		cfg.DomainChanged = edgeSrv.InvalidateDomain

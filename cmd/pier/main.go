@@ -35,6 +35,8 @@ const usage = `Usage:
   pier backend-credentials APP ENV
                               print the S3 credential of a backend environment's signed-in users
   pier keys create [flags]    create an access key (and its account if new)
+  pier certs import CERT KEY  import a certificate for CUSTOM domains, print its ARN
+  pier certs list|delete ARN  list or delete imported certificates
 
 Run "pier COMMAND -h" for the flags of a command.
 `
@@ -69,6 +71,8 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 		return runBackendCredentials(ctx, args[1:], stdout, getenv)
 	case "keys":
 		return runKeys(ctx, args[1:], stdout)
+	case "certs":
+		return runCerts(ctx, args[1:], stdout, getenv)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

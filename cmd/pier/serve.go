@@ -21,6 +21,7 @@ import (
 	"github.com/pier-hosting/pier/blob/fsblob"
 	"github.com/pier-hosting/pier/build"
 	"github.com/pier-hosting/pier/build/sandbox"
+	"github.com/pier-hosting/pier/certs"
 	"github.com/pier-hosting/pier/deploy"
 	"github.com/pier-hosting/pier/edge"
 	"github.com/pier-hosting/pier/edge/proxy"
@@ -68,6 +69,13 @@ type Config struct {
 	// Custom domains (domains.go).
 	DNSResolver         string        // --dns-resolver: DNS server checked for custom domains' records
 	DomainCheckInterval time.Duration // --domain-check-interval: pace of the domain checks in their first hour
+	// Certificates and HTTPS (certscmd.go).
+	HTTPSAddr     string // --https-addr: the edge's HTTPS listener ("" for none)
+	ACMEDirectory string // --acme-directory: ACME CA of AMPLIFY_MANAGED certificates ("" for none)
+	ACMEEmail     string // --acme-email: contact of the ACME account
+	ACMECARoot    string // --acme-ca-root: extra root CA for the ACME directory's HTTPS
+	TLSCert       string // --tls-cert: base-domain certificate
+	TLSKey        string // --tls-key: its key
 }
 
 // Main is a running "pier serve". Tests create one, call ParseFlags and Run,
@@ -79,6 +87,9 @@ type Main struct {
 	// EdgeURL is the edge's base URL (http://host:port) once Run has
 	// returned, "" without the edge role.
 	EdgeURL string
+	// HTTPSURL is the edge's HTTPS base URL once Run has returned, "" without
+	// --https-addr.
+	HTTPSURL string
 	// AdminKey is the administrator's access key once Run has returned.
 	AdminKey *pier.AccessKey
 	// Now is the clock of the API and the runner (time.Now when nil); tests
@@ -105,6 +116,7 @@ type Main struct {
 	store    pier.Store
 	blobs    pier.BlobStore
 	geo      *geoip.Locator
+	certs    *certs.Manager   // certificates of the edge's HTTPS and of CUSTOM domains
 	notifier *notify.Notifier // nil without --notify-url
 	servers  []*http.Server
 	done     chan error
@@ -148,10 +160,14 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.DurationVar(&c.PollInterval, "poll-interval", 0, pollHelp)
 	fs.StringVar(&c.BackendS3Endpoint, "backend-s3-endpoint", "", backendS3Help)
 	c.domainFlags(fs)
+	c.certFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if err := checkPollInterval(*c); err != nil {
+		return err
+	}
+	if err := checkCertFlags(*c); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -275,14 +291,29 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 
-	m.done = make(chan error, 4)
+	m.done = make(chan error, 5)
 	if edgeSrv != nil {
 		ln, err := net.Listen("tcp", c.EdgeAddr)
 		if err != nil {
 			return fmt.Errorf("listen on --edge-addr: %w", err)
 		}
 		m.EdgeURL = "http://" + ln.Addr().String()
-		m.serve(ln, edgeSrv, logger)
+		// Certificates: the edge answers HTTP-01 challenges and serves HTTPS.
+		if m.certs, err = m.newCertificates(store, sealer, logger, ln.Addr()); err != nil {
+			_ = ln.Close()
+			return err
+		}
+		m.serve(ln, m.certs.HTTPChallenge(edgeSrv), logger)
+		if c.HTTPSAddr != "" {
+			if err := m.serveHTTPS(edgeSrv, logger); err != nil {
+				return err
+			}
+		}
+	}
+	if m.certs == nil {
+		if m.certs, err = m.newCertificates(store, sealer, logger, nil); err != nil {
+			return err
+		}
 	}
 	if roles["api"] {
 		ln, err := net.Listen("tcp", c.APIAddr)
@@ -324,6 +355,7 @@ func (m *Main) Run(ctx context.Context) error {
 		verifier := &sigv4.Verifier{Credentials: awsapi.StoreCredentials{Store: store}, Services: []string{"amplify", "amplifybackend"}}
 		api := awsapi.NewServer(svc, verifier, logger)
 		api.EdgeURL = m.EdgeURL
+		api.Certificates = m.certs
 		if edgeSrv != nil {
 			api.Tracer = tracer{edgeSrv}
 		}
@@ -510,6 +542,9 @@ func (m *Main) Close() error {
 	}
 	if m.notifier != nil {
 		errs = append(errs, m.notifier.Close(ctx))
+	}
+	if m.certs != nil {
+		errs = append(errs, m.certs.Close())
 	}
 	if m.store != nil {
 		errs = append(errs, m.store.Close())
