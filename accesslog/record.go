@@ -43,7 +43,7 @@ type Record struct {
 	EdgeLocation string
 	// BytesSent counts the response bytes written: status line, headers and
 	// body (sc-bytes).
-	BytesSent int64
+	BytesSent  int64
 	ClientIP   string
 	ClientPort string
 	Method     string
