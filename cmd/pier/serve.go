@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/pier-hosting/pier"
+	"github.com/pier-hosting/pier/accesslog"
 	"github.com/pier-hosting/pier/awsapi"
 	"github.com/pier-hosting/pier/awsapi/sigv4"
 	"github.com/pier-hosting/pier/blob/fsblob"
@@ -62,6 +63,9 @@ type Config struct {
 	NotifyURLs []string // --notify-url: receivers of job notifications (see notify.go)
 
 	PollInterval time.Duration // --poll-interval: how often the runner polls Git repositories (0: never)
+
+	AccessLogs     bool          // --access-logs: record the edge's requests for GenerateAccessLogs
+	AccessLogFlush time.Duration // --access-log-flush: how often each edge node writes its access log records
 }
 
 // Main is a running "pier serve". Tests create one, call ParseFlags and Run,
@@ -86,16 +90,17 @@ type Main struct {
 	// minimum (tests poll fast).
 	pollInterval time.Duration
 
-	stdout   io.Writer
-	getenv   func(string) string
-	store    pier.Store
-	blobs    pier.BlobStore
-	geo      *geoip.Locator
-	notifier *notify.Notifier // nil without --notify-url
-	servers  []*http.Server
-	done     chan error
-	stop     context.CancelFunc // stops the runner
-	stopped  chan struct{}      // closed when the runner has stopped
+	stdout    io.Writer
+	getenv    func(string) string
+	store     pier.Store
+	blobs     pier.BlobStore
+	geo       *geoip.Locator
+	notifier  *notify.Notifier    // nil without --notify-url
+	accessLog *accesslog.Recorder // nil without the edge role or with --access-logs=false
+	servers   []*http.Server
+	done      chan error
+	stop      context.CancelFunc // stops the runner
+	stopped   chan struct{}      // closed when the runner has stopped
 }
 
 // NewMain returns a Main that prints to stdout and reads the environment
@@ -132,6 +137,8 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&c.BuildSecrets, "build-secret-vars", strings.Join(build.DefaultSecretMarkers, ","), "comma-separated name parts: variables whose names contain one are masked in build logs")
 	fs.Func("notify-url", "URL receiving signed JSON events of the jobs of branches with enableNotification (repeatable or comma-separated; key: "+notifySecretEnv+")", c.addNotifyURL)
 	fs.DurationVar(&c.PollInterval, "poll-interval", 0, pollHelp)
+	fs.BoolVar(&c.AccessLogs, "access-logs", true, "record every edge request in the blob store, for GenerateAccessLogs and \"pier logs access\"")
+	fs.DurationVar(&c.AccessLogFlush, "access-log-flush", accesslog.DefaultFlushInterval, "how often the edge writes buffered access log records to the blob store")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -266,7 +273,7 @@ func (m *Main) Run(ctx context.Context) error {
 			return fmt.Errorf("listen on --edge-addr: %w", err)
 		}
 		m.EdgeURL = "http://" + ln.Addr().String()
-		m.serve(ln, edgeSrv, logger)
+		m.serve(ln, m.withAccessLog(edgeSrv, blobs, logger), logger)
 	}
 	if roles["api"] {
 		ln, err := net.Listen("tcp", c.APIAddr)
@@ -471,6 +478,9 @@ func (m *Main) Close() error {
 			errs = append(errs, err)
 		}
 	}
+	if m.accessLog != nil {
+		errs = append(errs, m.accessLog.Close()) // after the edge stopped, before the blobs close
+	}
 	if m.stop != nil {
 		m.stop()
 		<-m.stopped
@@ -531,4 +541,26 @@ func openStore(ctx context.Context, database string) (pier.Store, error) {
 // deploy.Config.Exclusive).
 func exclusiveRunner(c Config) bool {
 	return strings.Contains(","+c.Roles+",", ",runner,") && strings.HasPrefix(c.Database, "sqlite:")
+}
+
+// --- Access logs (issue 7) ---
+
+// withAccessLog wraps the edge handler with the access log recorder, unless
+// --access-logs=false. Records go to the shared blob store, so every node's
+// requests reach GenerateAccessLogs.
+func (m *Main) withAccessLog(h http.Handler, blobs pier.BlobStore, logger *slog.Logger) http.Handler {
+	if !m.Config.AccessLogs {
+		return h
+	}
+	host, _ := os.Hostname()
+	m.accessLog = accesslog.New(accesslog.Config{
+		Blobs: blobs,
+		// Default domains only; the edge's host lookup (custom domains
+		// included) replaces this where the edge offers one.
+		AppOf:         accesslog.DefaultDomainApp(m.Config.BaseDomain),
+		Node:          host,
+		FlushInterval: m.Config.AccessLogFlush,
+		Logger:        logger,
+	})
+	return m.accessLog.Wrap(h)
 }
