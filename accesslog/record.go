@@ -129,24 +129,33 @@ func appendInt(b []byte, n int64) []byte {
 	return strconv.AppendInt(append(b, '\t'), n, 10)
 }
 
-// appendStr appends a tab and s escaped.
+// appendStr appends a tab and s escaped, copying the runs between bytes
+// that need escaping whole: most values need none.
 func appendStr(b []byte, s string) []byte {
 	b = append(b, '\t')
+	start := 0
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '\\':
-			b = append(b, '\\', '\\')
-		case '\t':
-			b = append(b, '\\', 't')
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		default:
-			b = append(b, c)
+		c := s[i]
+		if c >= 0x20 && c != '\\' {
+			continue
 		}
+		var esc byte
+		switch c {
+		case '\\':
+			esc = '\\'
+		case '\t':
+			esc = 't'
+		case '\n':
+			esc = 'n'
+		case '\r':
+			esc = 'r'
+		default:
+			continue
+		}
+		b = append(append(b, s[start:i]...), '\\', esc)
+		start = i + 1
 	}
-	return b
+	return append(b, s[start:]...)
 }
 
 // unescape reverses appendStr's escaping.
