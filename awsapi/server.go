@@ -121,6 +121,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) (*route, int, err
 	if r.URL.EscapedPath() == BackendCredentialsPath {
 		return nil, http.StatusOK, s.serveBackendCredentials(w, r, id.AccountID)
 	}
+	if r.URL.EscapedPath() == AccessLogsPath {
+		return nil, http.StatusOK, s.serveAccessLogs(w, r, id.AccountID)
+	}
 	rt, labels, err := match(s.routes, r.Method, r.URL.EscapedPath())
 	if err != nil {
 		return nil, 0, err

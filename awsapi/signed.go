@@ -41,7 +41,7 @@ func (s *Server) serveSigned(w http.ResponseWriter, r *http.Request) {
 		rc, info, oerr := s.svc.OpenSignedBlob(r.Context(), path, r.URL.Query())
 		if err = oerr; err == nil {
 			defer rc.Close()
-			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.Header().Set("Content-Type", blobContentType(path))
 			http.ServeContent(w, r, "", info.ModTime, rc)
 			return
 		}
@@ -65,4 +65,13 @@ func (s *Server) blobURL(key string) string {
 		return ""
 	}
 	return s.svc.BlobURL(key)
+}
+
+// blobContentType is the Content-Type of a signed blob: CSV for the access
+// logs of GenerateAccessLogs, text for logs and everything else.
+func blobContentType(path string) string {
+	if strings.HasSuffix(path, ".csv") {
+		return "text/csv; charset=utf-8"
+	}
+	return "text/plain; charset=utf-8"
 }

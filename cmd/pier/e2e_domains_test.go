@@ -3,9 +3,7 @@ package main
 import (
 	"slices"
 	"strconv"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/amplify"
@@ -272,58 +270,7 @@ func TestListDomainAssociations(t *testing.T) {
 	})
 }
 
-// TestGenerateAccessLogs checks GenerateAccessLogs for the default domain and
-// an associated custom domain, and its errors.
-func TestGenerateAccessLogs(t *testing.T) {
-	t.Parallel()
-	s := startServer(t)
-	ctx := t.Context()
-	app := createApp(t, s.client, "logs")
-	createBranch(t, s.client, *app.AppId, "main")
-	if _, err := s.client.CreateDomainAssociation(ctx, &amplify.CreateDomainAssociationInput{
-		AppId: app.AppId, DomainName: aws.String("logs.example.com"),
-		SubDomainSettings: []types.SubDomainSetting{{Prefix: aws.String("www"), BranchName: aws.String("main")}},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	start, end := time.Now().Add(-time.Hour), time.Now()
-
-	for _, tc := range []struct {
-		name   string
-		domain string
-		start  *time.Time
-		end    *time.Time
-	}{
-		{"default domain", aws.ToString(app.DefaultDomain), nil, nil},
-		{"default domain with a window", aws.ToString(app.DefaultDomain), &start, &end},
-		{"custom domain", "logs.example.com", &start, nil},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			out, err := s.client.GenerateAccessLogs(ctx, &amplify.GenerateAccessLogsInput{
-				AppId: app.AppId, DomainName: aws.String(tc.domain), StartTime: tc.start, EndTime: tc.end,
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			u := wantURLUnder(t, "logUrl", aws.ToString(out.LogUrl), s.APIURL)
-			if !strings.Contains(u.Path, tc.domain) {
-				t.Errorf("logUrl %s does not name the domain %s", u, tc.domain)
-			}
-		})
-	}
-	t.Run("unknown domain", func(t *testing.T) {
-		_, err := s.client.GenerateAccessLogs(ctx, &amplify.GenerateAccessLogsInput{AppId: app.AppId, DomainName: aws.String("unknown.example.com")})
-		wantError[*types.NotFoundException](t, err)
-	})
-	t.Run("end before start", func(t *testing.T) {
-		_, err := s.client.GenerateAccessLogs(ctx, &amplify.GenerateAccessLogsInput{AppId: app.AppId, DomainName: app.DefaultDomain, StartTime: &end, EndTime: &start})
-		wantError[*types.BadRequestException](t, err)
-	})
-	t.Run("unknown app", func(t *testing.T) {
-		_, err := s.client.GenerateAccessLogs(ctx, &amplify.GenerateAccessLogsInput{AppId: aws.String("dnosuchapp0000"), DomainName: aws.String("dnosuchapp0000.localhost")})
-		wantError[*types.NotFoundException](t, err)
-	})
-}
+// TestGenerateAccessLogs is in e2e_accesslogs_test.go.
 
 // TestDeleteBranchDropsSubDomains checks that deleting a branch removes the
 // subdomains that served it and leaves the others.

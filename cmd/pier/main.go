@@ -31,6 +31,8 @@ const usage = `Usage:
   pier trace URL [flags]      explain how the edge answers a request for URL
   pier logs APP BRANCH [JOB] [--follow]
                               print a job's log (the latest job without JOB)
+  pier logs access APP [--follow] [--since DURATION]
+                              print the app's access log as CSV
   pier events APP             print the URL and secret of the app's Git provider webhook
   pier backend-credentials APP ENV
                               print the S3 credential of a backend environment's signed-in users

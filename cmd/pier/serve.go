@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/pier-hosting/pier"
+	"github.com/pier-hosting/pier/accesslog"
 	"github.com/pier-hosting/pier/awsapi"
 	"github.com/pier-hosting/pier/awsapi/sigv4"
 	"github.com/pier-hosting/pier/blob/fsblob"
@@ -70,12 +71,14 @@ type Config struct {
 	DNSResolver         string        // --dns-resolver: DNS server checked for custom domains' records
 	DomainCheckInterval time.Duration // --domain-check-interval: pace of the domain checks in their first hour
 	// Certificates and HTTPS (certscmd.go).
-	HTTPSAddr     string // --https-addr: the edge's HTTPS listener ("" for none)
-	ACMEDirectory string // --acme-directory: ACME CA of AMPLIFY_MANAGED certificates ("" for none)
-	ACMEEmail     string // --acme-email: contact of the ACME account
-	ACMECARoot    string // --acme-ca-root: extra root CA for the ACME directory's HTTPS
-	TLSCert       string // --tls-cert: base-domain certificate
-	TLSKey        string // --tls-key: its key
+	HTTPSAddr      string        // --https-addr: the edge's HTTPS listener ("" for none)
+	ACMEDirectory  string        // --acme-directory: ACME CA of AMPLIFY_MANAGED certificates ("" for none)
+	ACMEEmail      string        // --acme-email: contact of the ACME account
+	ACMECARoot     string        // --acme-ca-root: extra root CA for the ACME directory's HTTPS
+	TLSCert        string        // --tls-cert: base-domain certificate
+	TLSKey         string        // --tls-key: its key
+	AccessLogs     bool          // --access-logs: record the edge's requests for GenerateAccessLogs
+	AccessLogFlush time.Duration // --access-log-flush: how often each edge node writes its access log records
 }
 
 // Main is a running "pier serve". Tests create one, call ParseFlags and Run,
@@ -111,17 +114,18 @@ type Main struct {
 	domainChecks service.DomainChecks
 	stopDomains  func() // stops the domain checker; nil when not running
 
-	stdout   io.Writer
-	getenv   func(string) string
-	store    pier.Store
-	blobs    pier.BlobStore
-	geo      *geoip.Locator
-	certs    *certs.Manager   // certificates of the edge's HTTPS and of CUSTOM domains
-	notifier *notify.Notifier // nil without --notify-url
-	servers  []*http.Server
-	done     chan error
-	stop     context.CancelFunc // stops the runner
-	stopped  chan struct{}      // closed when the runner has stopped
+	stdout    io.Writer
+	getenv    func(string) string
+	store     pier.Store
+	blobs     pier.BlobStore
+	geo       *geoip.Locator
+	certs     *certs.Manager      // certificates of the edge's HTTPS and of CUSTOM domains
+	notifier  *notify.Notifier    // nil without --notify-url
+	accessLog *accesslog.Recorder // nil without the edge role or with --access-logs=false
+	servers   []*http.Server
+	done      chan error
+	stop      context.CancelFunc // stops the runner
+	stopped   chan struct{}      // closed when the runner has stopped
 }
 
 // NewMain returns a Main that prints to stdout and reads the environment
@@ -161,6 +165,8 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&c.BackendS3Endpoint, "backend-s3-endpoint", "", backendS3Help)
 	c.domainFlags(fs)
 	c.certFlags(fs)
+	fs.BoolVar(&c.AccessLogs, "access-logs", true, "record every edge request in the blob store, for GenerateAccessLogs and \"pier logs access\"")
+	fs.DurationVar(&c.AccessLogFlush, "access-log-flush", accesslog.DefaultFlushInterval, "how often the edge writes buffered access log records to the blob store")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -303,9 +309,11 @@ func (m *Main) Run(ctx context.Context) error {
 			_ = ln.Close()
 			return err
 		}
-		m.serve(ln, m.certs.HTTPChallenge(edgeSrv), logger)
+		// Every request over HTTP and HTTPS is logged, ACME's included.
+		logged := m.withAccessLog(edgeSrv, blobs, logger)
+		m.serve(ln, m.certs.HTTPChallenge(logged), logger)
 		if c.HTTPSAddr != "" {
-			if err := m.serveHTTPS(edgeSrv, logger); err != nil {
+			if err := m.serveHTTPS(logged, logger); err != nil {
 				return err
 			}
 		}
@@ -533,6 +541,9 @@ func (m *Main) Close() error {
 			errs = append(errs, err)
 		}
 	}
+	if m.accessLog != nil {
+		errs = append(errs, m.accessLog.Close()) // after the edge stopped, before the blobs close
+	}
 	if m.stop != nil {
 		m.stop()
 		<-m.stopped
@@ -599,4 +610,28 @@ func openStore(ctx context.Context, database string) (pier.Store, error) {
 // deploy.Config.Exclusive).
 func exclusiveRunner(c Config) bool {
 	return strings.Contains(","+c.Roles+",", ",runner,") && strings.HasPrefix(c.Database, "sqlite:")
+}
+
+// Access logs.
+
+// withAccessLog wraps the edge handler with the access log recorder, unless
+// --access-logs=false. Records go to the shared blob store, so every node's
+// requests reach GenerateAccessLogs.
+func (m *Main) withAccessLog(edgeSrv *edge.Server, blobs pier.BlobStore, logger *slog.Logger) http.Handler {
+	if !m.Config.AccessLogs {
+		return edgeSrv
+	}
+	host, _ := os.Hostname()
+	m.accessLog = accesslog.New(accesslog.Config{
+		Blobs: blobs,
+		// The edge's own lookup: default and custom domains.
+		AppOf: func(host string) string {
+			id, _ := edgeSrv.AppID(context.Background(), host)
+			return id
+		},
+		Node:          host,
+		FlushInterval: m.Config.AccessLogFlush,
+		Logger:        logger,
+	})
+	return m.accessLog.Wrap(edgeSrv)
 }
