@@ -57,7 +57,6 @@ func (r *Runner) execute(ctx context.Context, j *pier.Job) {
 	}
 	r.cfg.Logger.Info("deployment published", "app", j.AppID, "branch", j.BranchName, "job", j.IDString(),
 		"deployment", dep.ID, "files", len(dep.Files), "duration", r.cfg.Now().Sub(start))
-	r.cfg.OnPublish(j.AppID)
 }
 
 // deploy runs the DEPLOY step: it stores the site stage collects as a new
@@ -200,6 +199,9 @@ func (run *jobRun) publish(ctx context.Context, dep *pier.Deployment, log *logWr
 	j.Status, j.EndTime, j.DeploymentID, j.StatusReason = pier.JobSucceed, end, dep.ID, ""
 	err = run.r.cfg.Store.PublishDeployment(ctx, j, dep.ID)
 	if err == nil {
+		// At once: the job reads SUCCEED from now on, and whoever saw that
+		// must not be served the old deployment from this node's edge.
+		run.r.cfg.OnPublish(j.AppID)
 		run.r.cfg.OnJob(ctx, j)
 	}
 	if pier.ErrorCode(err) == pier.ECONFLICT {
