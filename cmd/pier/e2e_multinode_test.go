@@ -113,6 +113,28 @@ func TestMultiNode(t *testing.T) {
 		waitEdge(t, a.EdgeURL, appID, "/", v2["index.html"])
 		waitEdge(t, b.EdgeURL, appID, "/", v2["index.html"])
 	})
+	t.Run("access logs of both edges in one CSV", func(t *testing.T) {
+		for edgeURL, path := range map[string]string{a.EdgeURL: "/from-a", b.EdgeURL: "/from-b"} {
+			if _, err := edgeGet(t, edgeURL, appID, path, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		domain := strings.ToLower(appID) + ".localhost"
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			seen := map[string]bool{}
+			for _, r := range accessLogRows(t, b, &amplify.GenerateAccessLogsInput{AppId: aws.String(appID), DomainName: aws.String(domain)}) {
+				seen[r["cs-uri-stem"]+" "+r["sc-status"]] = true
+			}
+			if seen["/from-a 404"] && seen["/from-b 404"] {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("GenerateAccessLogs through B after a request to each edge: %v", seen)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	})
 	repo := newRepo(t)
 	gitApp := ""
 	t.Run("created through A, started through B, built by C from Git", func(t *testing.T) {
