@@ -90,6 +90,13 @@ const lineFields = 28
 // fields, the version first, strings escaped so that no field holds a tab or
 // a line break (\\, \t, \n, \r), ending in "\n".
 func (r *Record) AppendLine(b []byte) []byte {
+	return r.appendLine(b, "", 0)
+}
+
+// appendLine is AppendLine, but with idPrefix set the request id written is
+// idPrefix followed by idSeq in base 36, not r.RequestID: the recorder's ids,
+// formatted without a string of their own.
+func (r *Record) appendLine(b []byte, idPrefix string, idSeq uint64) []byte {
 	b = append(b, lineVersion...)
 	b = appendInt(b, r.Time.UnixNano())
 	b = appendStr(b, r.EdgeLocation)
@@ -104,7 +111,11 @@ func (r *Record) AppendLine(b []byte) []byte {
 	b = appendStr(b, r.Referer)
 	b = appendStr(b, r.UserAgent)
 	b = appendStr(b, r.Cookie)
-	b = appendStr(b, r.RequestID)
+	if idPrefix != "" {
+		b = strconv.AppendUint(append(append(b, '\t'), idPrefix...), idSeq, 36)
+	} else {
+		b = appendStr(b, r.RequestID)
+	}
 	b = appendStr(b, r.Protocol)
 	b = appendInt(b, r.RequestBytes)
 	b = appendInt(b, int64(r.TimeTaken))

@@ -33,10 +33,14 @@ export PIER_ACCESS_KEY_ID=AKIABENCH0000000000 PIER_SECRET_ACCESS_KEY=bench-secre
 export AWS_ACCESS_KEY_ID=$PIER_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$PIER_SECRET_ACCESS_KEY AWS_DEFAULT_REGION=us-east-1
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_PAGER=""
 SHARED="--database sqlite:$TMP/pier.db --blob file:$TMP/blobs --log-level error"
-API=$(port); ON=$(port); OFF=$(port)
-"$TMP/pier" serve --data-dir "$TMP/node1" --api-addr "127.0.0.1:$API" --edge-addr "127.0.0.1:$ON" --access-logs=true $SHARED >"$TMP/on.log" 2>&1 &
+API=$(port); ON=$(port); OFF=$(port); PPROF=$(port)
+# The API and runner run in a node of their own, so that the two measured nodes differ in
+# nothing but --access-logs.
+"$TMP/pier" serve --data-dir "$TMP/api" --roles api,runner --api-addr "127.0.0.1:$API" $SHARED >"$TMP/api.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 50); do curl -s "http://127.0.0.1:$API/_pier/info" >/dev/null && break; sleep 0.1; done
+"$TMP/pier" serve --data-dir "$TMP/node1" --roles edge --edge-addr "127.0.0.1:$ON" --access-logs=${ON_LOGS:-true} --pprof-addr "127.0.0.1:$PPROF" $SHARED >"$TMP/on.log" 2>&1 &
+PIDS+=($!)
 "$TMP/pier" serve --data-dir "$TMP/node2" --roles edge --edge-addr "127.0.0.1:$OFF" --access-logs=false $SHARED >"$TMP/off.log" 2>&1 &
 PIDS+=($!)
 E="--endpoint-url http://127.0.0.1:$API"
@@ -68,6 +72,17 @@ row() {
 row "small file (2 KB)" /index.html
 row "random of 1,000 small files" / -s "$SITE.lua"
 row "1 MiB file" /big.bin
+
+# PROFILE=FILE also writes a CPU profile of the logging node serving the
+# small file (go tool pprof FILE).
+if [ -n "${PROFILE:-}" ]; then
+  curl -s -o "$PROFILE" "http://127.0.0.1:$PPROF/debug/pprof/profile?seconds=5" &
+  prof=$!
+  rps "http://127.0.0.1:$ON/index.html" -H "Host: $HOST" >/dev/null
+  wait "$prof"
+  cp "$TMP/pier" "$PROFILE.bin"
+  echo "profile of the logging node: go tool pprof $PROFILE.bin $PROFILE"
+fi
 
 sleep 1.5 # the last flush
 segments=$(find "$TMP/blobs/access-logs/$APP" -name '*.log' | wc -l)
