@@ -140,10 +140,35 @@ func appendInt(b []byte, n int64) []byte {
 	return strconv.AppendInt(append(b, '\t'), n, 10)
 }
 
-// appendStr appends a tab and s escaped, copying the runs between bytes
-// that need escaping whole: most values need none.
+// appendStr appends a tab and s escaped. Most values need no escaping:
+// checking that takes one test per 8 bytes, and s is then copied whole.
 func appendStr(b []byte, s string) []byte {
 	b = append(b, '\t')
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		// A byte below 0x20, or a zero byte of x^backslashes: the classic
+		// "has less than" and "has zero byte" tests.
+		y := x ^ (lsb * '\\')
+		if ((x-lsb*0x20)&^x|(y-lsb)&^y)&(lsb*0x80) != 0 {
+			return appendEscaped(b, s)
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] == '\\' {
+			return appendEscaped(b, s)
+		}
+	}
+	return append(b, s...)
+}
+
+// lsb has the low bit of every byte of a uint64 set.
+const lsb = 0x0101010101010101
+
+// appendEscaped appends s escaped, copying the runs between bytes that need
+// escaping whole.
+func appendEscaped(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]

@@ -55,6 +55,29 @@ func TestLineRoundTrip(t *testing.T) {
 	}
 }
 
+// TestAppendStr checks the word-at-a-time escaping against escaping byte by
+// byte, for every byte value at every position of strings up to 20 bytes
+// (the 8-byte words and the tail both).
+func TestAppendStr(t *testing.T) {
+	slow := func(s string) string {
+		r := strings.NewReplacer("\\", "\\\\", "\t", "\\t", "\n", "\\n", "\r", "\\r")
+		return "\t" + r.Replace(s)
+	}
+	for _, base := range []string{"", "a", "abcdefg", "abcdefgh", "0123456789abcdefghij", "é ünïcödé ✓ 日本"} {
+		for pos := 0; pos <= len(base); pos++ {
+			for c := 0; c < 256; c++ {
+				s := base[:pos] + string([]byte{byte(c)}) + base[pos:]
+				if got, want := string(appendStr(nil, s)), slow(s); got != want {
+					t.Fatalf("appendStr(%q) = %q, want %q", s, got, want)
+				}
+				if got := unescape([]byte(appendStr(nil, s)[1:])); got != s {
+					t.Fatalf("unescape(appendStr(%q)) = %q", s, got)
+				}
+			}
+		}
+	}
+}
+
 func TestParseLineRejects(t *testing.T) {
 	good := sample()
 	line := good.AppendLine(nil)
