@@ -136,7 +136,15 @@ func (r *Record) appendLine(b []byte, idPrefix string, idSeq uint64) []byte {
 	return append(b, '\n')
 }
 
+// appendInt appends a tab and n in decimal. The values most lines hold
+// (absent ranges, one-digit flags) skip strconv.
 func appendInt(b []byte, n int64) []byte {
+	switch {
+	case n == -1:
+		return append(b, "\t-1"...)
+	case n >= 0 && n < 10:
+		return append(b, '\t', '0'+byte(n))
+	}
 	return strconv.AppendInt(append(b, '\t'), n, 10)
 }
 

@@ -3,6 +3,8 @@ package accesslog
 import (
 	"bytes"
 	"encoding/csv"
+	"hash/maphash"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -222,6 +224,42 @@ func TestDefaultDomainApp(t *testing.T) {
 	} {
 		if got := appOf(host); got != want {
 			t.Errorf("AppOf(%q) = %q, want %q", host, got, want)
+		}
+	}
+}
+
+func TestAppendInt(t *testing.T) {
+	for _, n := range []int64{-12, -10, -2, -1, 0, 1, 9, 10, 99, 100, 1 << 40, -1 << 63, 1<<63 - 1} {
+		if got, want := string(appendInt(nil, n)), "\t"+strconv.FormatInt(n, 10); got != want {
+			t.Errorf("appendInt(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+// TestHostCache checks that the recorder reuses AppOf's answers for a host
+// for hostTTL, and never an answer of no app.
+func TestHostCache(t *testing.T) {
+	apps := map[string]string{"a.d1.localhost": "d1", "b.d2.localhost": "d2"}
+	calls := 0
+	appOf := func(host string) string { calls++; return apps[host] }
+	c := hostCache{seed: maphash.MakeSeed()}
+	const s = int64(time.Second)
+	for i, step := range []struct {
+		host  string
+		now   int64
+		want  string
+		calls int
+	}{
+		{"a.d1.localhost", 0, "d1", 1},
+		{"a.d1.localhost", s / 2, "d1", 1}, // cached
+		{"b.d2.localhost", s / 2, "d2", 2},
+		{"x.example.com", s / 2, "", 3},
+		{"x.example.com", s / 2, "", 4}, // no app: asked again
+		{"a.d1.localhost", s, "d1", 5},  // expired
+		{"a.d1.localhost", s + 1, "d1", 5},
+	} {
+		if got := c.lookup(step.host, step.now, appOf); got != step.want || calls != step.calls {
+			t.Errorf("step %d: lookup(%q) = %q after %d calls, want %q after %d", i, step.host, got, calls, step.want, step.calls)
 		}
 	}
 }

@@ -35,15 +35,15 @@ export PIER_ACCESS_KEY_ID=AKIABENCH0000000000 PIER_SECRET_ACCESS_KEY=bench-secre
 export AWS_ACCESS_KEY_ID=$PIER_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$PIER_SECRET_ACCESS_KEY AWS_DEFAULT_REGION=us-east-1
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_PAGER=""
 SHARED="--database sqlite:$TMP/pier.db --blob file:$TMP/blobs --log-level error"
-API=$(port); ON=$(port); OFF=$(port); PPROF=$(port)
+API=$(port); ON=$(port); OFF=$(port); PPROF_ON=$(port); PPROF_OFF=$(port)
 # The API and runner run in a node of their own, so that the two measured nodes differ in
 # nothing but --access-logs.
 "$TMP/pier" serve --data-dir "$TMP/api" --roles api,runner --api-addr "127.0.0.1:$API" $SHARED >"$TMP/api.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 50); do curl -s "http://127.0.0.1:$API/_pier/info" >/dev/null && break; sleep 0.1; done
-"$TMP/pier" serve --data-dir "$TMP/node1" --roles edge --edge-addr "127.0.0.1:$ON" --access-logs=${ON_LOGS:-true} --pprof-addr "127.0.0.1:$PPROF" $SHARED >"$TMP/on.log" 2>&1 &
+"$TMP/pier" serve --data-dir "$TMP/node1" --roles edge --edge-addr "127.0.0.1:$ON" --access-logs=${ON_LOGS:-true} --pprof-addr "127.0.0.1:$PPROF_ON" $SHARED >"$TMP/on.log" 2>&1 &
 PIDS+=($!); ONPID=$!
-"$TMP/pier" serve --data-dir "$TMP/node2" --roles edge --edge-addr "127.0.0.1:$OFF" --access-logs=false $SHARED >"$TMP/off.log" 2>&1 &
+"$TMP/pier" serve --data-dir "$TMP/node2" --roles edge --edge-addr "127.0.0.1:$OFF" --access-logs=false --pprof-addr "127.0.0.1:$PPROF_OFF" $SHARED >"$TMP/off.log" 2>&1 &
 PIDS+=($!); OFFPID=$!
 E="--endpoint-url http://127.0.0.1:$API"
 APP=$(aws amplify create-app --name bench $E --query app.appId --output text)
@@ -99,15 +99,20 @@ row "small file (2 KB)" /index.html
 row "random of 1,000 small files" / -s "$SITE.lua"
 row "1 MiB file" /big.bin
 
-# PROFILE=FILE also writes a CPU profile of the logging node serving the
-# small file (go tool pprof FILE).
+# PROFILE=FILE also writes CPU profiles of both nodes serving the small
+# file, FILE.on and FILE.off (go tool pprof -diff_base FILE.off FILE.bin
+# FILE.on shows what logging adds).
 if [ -n "${PROFILE:-}" ]; then
-  curl -s -o "$PROFILE" "http://127.0.0.1:$PPROF/debug/pprof/profile?seconds=5" &
-  prof=$!
-  rps "http://127.0.0.1:$ON/index.html" -H "Host: $HOST" >/dev/null
-  wait "$prof"
+  secs=${DURATION%s}
+  for n in on off; do
+    if [ $n = on ]; then p=$ON; pp=$PPROF_ON; else p=$OFF; pp=$PPROF_OFF; fi
+    curl -s -o "$PROFILE.$n" "http://127.0.0.1:$pp/debug/pprof/profile?seconds=$secs" &
+    prof=$!
+    rps "http://127.0.0.1:$p/index.html" -H "Host: $HOST" >/dev/null
+    wait "$prof"
+  done
   cp "$TMP/pier" "$PROFILE.bin"
-  echo "profile of the logging node: go tool pprof $PROFILE.bin $PROFILE"
+  echo "profiles: go tool pprof -diff_base $PROFILE.off $PROFILE.bin $PROFILE.on"
 fi
 
 sleep 1.5 # the last flush
