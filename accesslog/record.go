@@ -90,6 +90,13 @@ const lineFields = 28
 // fields, the version first, strings escaped so that no field holds a tab or
 // a line break (\\, \t, \n, \r), ending in "\n".
 func (r *Record) AppendLine(b []byte) []byte {
+	return r.appendLine(b, "", 0)
+}
+
+// appendLine is AppendLine, but with idPrefix set the request id written is
+// idPrefix followed by idSeq in base 36, not r.RequestID: the recorder's ids,
+// formatted without a string of their own.
+func (r *Record) appendLine(b []byte, idPrefix string, idSeq uint64) []byte {
 	b = append(b, lineVersion...)
 	b = appendInt(b, r.Time.UnixNano())
 	b = appendStr(b, r.EdgeLocation)
@@ -104,7 +111,11 @@ func (r *Record) AppendLine(b []byte) []byte {
 	b = appendStr(b, r.Referer)
 	b = appendStr(b, r.UserAgent)
 	b = appendStr(b, r.Cookie)
-	b = appendStr(b, r.RequestID)
+	if idPrefix != "" {
+		b = strconv.AppendUint(append(append(b, '\t'), idPrefix...), idSeq, 36)
+	} else {
+		b = appendStr(b, r.RequestID)
+	}
 	b = appendStr(b, r.Protocol)
 	b = appendInt(b, r.RequestBytes)
 	b = appendInt(b, int64(r.TimeTaken))
@@ -125,14 +136,47 @@ func (r *Record) AppendLine(b []byte) []byte {
 	return append(b, '\n')
 }
 
+// appendInt appends a tab and n in decimal. The values most lines hold
+// (absent ranges, one-digit flags) skip strconv.
 func appendInt(b []byte, n int64) []byte {
+	switch {
+	case n == -1:
+		return append(b, "\t-1"...)
+	case n >= 0 && n < 10:
+		return append(b, '\t', '0'+byte(n))
+	}
 	return strconv.AppendInt(append(b, '\t'), n, 10)
 }
 
-// appendStr appends a tab and s escaped, copying the runs between bytes
-// that need escaping whole: most values need none.
+// appendStr appends a tab and s escaped. Most values need no escaping:
+// checking that takes one test per 8 bytes, and s is then copied whole.
 func appendStr(b []byte, s string) []byte {
 	b = append(b, '\t')
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		// A byte below 0x20, or a zero byte of x^backslashes: the classic
+		// "has less than" and "has zero byte" tests.
+		y := x ^ (lsb * '\\')
+		if ((x-lsb*0x20)&^x|(y-lsb)&^y)&(lsb*0x80) != 0 {
+			return appendEscaped(b, s)
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] == '\\' {
+			return appendEscaped(b, s)
+		}
+	}
+	return append(b, s...)
+}
+
+// lsb has the low bit of every byte of a uint64 set.
+const lsb = 0x0101010101010101
+
+// appendEscaped appends s escaped, copying the runs between bytes that need
+// escaping whole.
+func appendEscaped(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]

@@ -3,6 +3,8 @@ package accesslog
 import (
 	"bytes"
 	"encoding/csv"
+	"hash/maphash"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -52,6 +54,29 @@ func TestLineRoundTrip(t *testing.T) {
 				t.Errorf("round trip (-want +got):\n%s", d)
 			}
 		})
+	}
+}
+
+// TestAppendStr checks the word-at-a-time escaping against escaping byte by
+// byte, for every byte value at every position of strings up to 20 bytes
+// (the 8-byte words and the tail both).
+func TestAppendStr(t *testing.T) {
+	slow := func(s string) string {
+		r := strings.NewReplacer("\\", "\\\\", "\t", "\\t", "\n", "\\n", "\r", "\\r")
+		return "\t" + r.Replace(s)
+	}
+	for _, base := range []string{"", "a", "abcdefg", "abcdefgh", "0123456789abcdefghij", "é ünïcödé ✓ 日本"} {
+		for pos := 0; pos <= len(base); pos++ {
+			for c := 0; c < 256; c++ {
+				s := base[:pos] + string([]byte{byte(c)}) + base[pos:]
+				if got, want := string(appendStr(nil, s)), slow(s); got != want {
+					t.Fatalf("appendStr(%q) = %q, want %q", s, got, want)
+				}
+				if got := unescape([]byte(appendStr(nil, s)[1:])); got != s {
+					t.Fatalf("unescape(appendStr(%q)) = %q", s, got)
+				}
+			}
+		}
 	}
 }
 
@@ -199,6 +224,42 @@ func TestDefaultDomainApp(t *testing.T) {
 	} {
 		if got := appOf(host); got != want {
 			t.Errorf("AppOf(%q) = %q, want %q", host, got, want)
+		}
+	}
+}
+
+func TestAppendInt(t *testing.T) {
+	for _, n := range []int64{-12, -10, -2, -1, 0, 1, 9, 10, 99, 100, 1 << 40, -1 << 63, 1<<63 - 1} {
+		if got, want := string(appendInt(nil, n)), "\t"+strconv.FormatInt(n, 10); got != want {
+			t.Errorf("appendInt(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+// TestHostCache checks that the recorder reuses AppOf's answers for a host
+// for hostTTL, and never an answer of no app.
+func TestHostCache(t *testing.T) {
+	apps := map[string]string{"a.d1.localhost": "d1", "b.d2.localhost": "d2"}
+	calls := 0
+	appOf := func(host string) string { calls++; return apps[host] }
+	c := hostCache{seed: maphash.MakeSeed()}
+	const s = int64(time.Second)
+	for i, step := range []struct {
+		host  string
+		now   int64
+		want  string
+		calls int
+	}{
+		{"a.d1.localhost", 0, "d1", 1},
+		{"a.d1.localhost", s / 2, "d1", 1}, // cached
+		{"b.d2.localhost", s / 2, "d2", 2},
+		{"x.example.com", s / 2, "", 3},
+		{"x.example.com", s / 2, "", 4}, // no app: asked again
+		{"a.d1.localhost", s, "d1", 5},  // expired
+		{"a.d1.localhost", s + 1, "d1", 5},
+	} {
+		if got := c.lookup(step.host, step.now, appOf); got != step.want || calls != step.calls {
+			t.Errorf("step %d: lookup(%q) = %q after %d calls, want %q after %d", i, step.host, got, calls, step.want, step.calls)
 		}
 	}
 }

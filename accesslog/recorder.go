@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"encoding/base64"
 	"encoding/hex"
+	"hash/maphash"
 	"io"
 	"log/slog"
 	"net"
@@ -28,10 +29,12 @@ type Config struct {
 	// disk only.
 	Blobs pier.BlobStore
 	// AppOf returns the id of the app a Host header (port included, as
-	// sent) belongs to, "" for none (required). It is called once per
-	// request, after the response, so it must be cheap: the edge's own host
-	// lookup, which knows custom domains too. Requests for no app are not
-	// recorded: no app's access log could show them.
+	// sent) belongs to, "" for none (required). It is called after the
+	// response, so it should be cheap: the edge's own host lookup, which
+	// knows custom domains too. The recorder reuses an answer other than ""
+	// for the same host for up to a second, as the edge reuses what it
+	// knows of a site. Requests for no app are not recorded: no app's access
+	// log could show them.
 	AppOf func(host string) string
 	// Node names this edge node: the x-edge-location column and part of
 	// segment names (default: the host name).
@@ -69,6 +72,7 @@ type Recorder struct {
 	node      string // Node made safe for a key segment, with this process's id
 	reqPrefix string // random start of this recorder's request ids
 	reqSeq    atomic.Uint64
+	apps      hostCache
 	segSeq    uint64 // flusher only
 
 	mu       sync.Mutex
@@ -117,6 +121,7 @@ func New(cfg Config) *Recorder {
 		cfg:       cfg,
 		node:      keySafe(cfg.Node) + "." + hex.EncodeToString(id[:4]),
 		reqPrefix: base64.RawURLEncoding.EncodeToString(id[4:]),
+		apps:      hostCache{seed: maphash.MakeSeed()},
 		batch:     map[string]*appBatch{},
 		kick:      make(chan struct{}, 1),
 		closing:   make(chan struct{}),
@@ -153,15 +158,20 @@ func (rec *Recorder) Wrap(next http.Handler) http.Handler {
 
 var writerPool = sync.Pool{New: func() any { return new(logWriter) }}
 
-var linePool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+// lineCap is the size of the stack buffer a record is formatted into; longer
+// lines still work, in a buffer of the heap.
+const lineCap = 1024
 
 // record formats the record of a served request and appends it to the batch.
+// It allocates nothing in the common case: header values are found in one
+// pass over each header map, the request id is formatted straight into the
+// line, and the line is built on the stack and copied into the batch.
 func (rec *Recorder) record(lw *logWriter, r *http.Request, end time.Time) {
-	app := rec.cfg.AppOf(r.Host)
+	now := end.UnixNano()
+	app := rec.apps.lookup(r.Host, now, rec.cfg.AppOf)
 	if app == "" {
 		return
 	}
-	h := r.Header
 	ip, port, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		ip, port = r.RemoteAddr, ""
@@ -177,33 +187,18 @@ func (rec *Recorder) record(lw *logWriter, r *http.Request, end time.Time) {
 		Path:            r.URL.EscapedPath(),
 		Query:           r.URL.RawQuery,
 		Status:          lw.status,
-		Referer:         first(h, "Referer"),
-		UserAgent:       first(h, "User-Agent"),
-		Cookie:          cookie(h),
-		RequestID:       rec.requestID(),
 		Protocol:        "http",
-		RequestBytes:    requestBytes(r),
 		TimeTaken:       end.Sub(lw.start),
-		ForwardedFor:    first(h, "X-Forwarded-For"),
 		ProtocolVersion: r.Proto,
 		ContentLength:   -1,
 		RangeStart:      -1,
 		RangeEnd:        -1,
 		Aborted:         lw.aborted,
 	}
+	scanRequest(r, &e)
 	if lw.wrote {
 		e.TimeToFirstByte = lw.ttfb
-		rh := lw.ResponseWriter.Header()
-		e.BytesSent += responseHeaderBytes(lw.status, rh)
-		e.ContentType = first(rh, "Content-Type")
-		if cl := first(rh, "Content-Length"); cl != "" {
-			if n, err := strconv.ParseInt(cl, 10, 64); err == nil {
-				e.ContentLength = n
-			}
-		}
-		if lw.status == http.StatusPartialContent {
-			e.RangeStart, e.RangeEnd = contentRange(first(rh, "Content-Range"))
-		}
+		scanResponse(lw.status, lw.ResponseWriter.Header(), &e)
 	} else {
 		e.TimeToFirstByte = e.TimeTaken
 	}
@@ -212,11 +207,9 @@ func (rec *Recorder) record(lw *logWriter, r *http.Request, end time.Time) {
 		e.TLSProtocol = tlsVersions[r.TLS.Version]
 		e.TLSCipher = cipherNames[r.TLS.CipherSuite]
 	}
-	bp := linePool.Get().(*[]byte)
-	line := e.AppendLine((*bp)[:0])
-	rec.append(app, end.UnixNano(), line)
-	*bp = line
-	linePool.Put(bp)
+	var buf [lineCap]byte
+	line := e.appendLine(buf[:0], rec.reqPrefix, rec.reqSeq.Add(1))
+	rec.append(app, now, line)
 }
 
 // append adds one formatted line to app's batch, or drops it when the
@@ -250,15 +243,6 @@ func (rec *Recorder) append(app string, t int64, line []byte) {
 		default:
 		}
 	}
-}
-
-// requestID returns a new x-edge-request-id: this recorder's random prefix
-// and a counter.
-func (rec *Recorder) requestID() string {
-	var b [40]byte
-	out := append(b[:0], rec.reqPrefix...)
-	out = strconv.AppendUint(out, rec.reqSeq.Add(1), 36)
-	return string(out)
 }
 
 // run is the flusher.
@@ -383,53 +367,73 @@ func (w *logWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // writerOnly hides a writer's ReadFrom from io.Copy.
 type writerOnly struct{ io.Writer }
 
-// first returns the first value of a canonical header key.
-func first(h http.Header, key string) string {
-	if v := h[key]; len(v) > 0 {
-		return v[0]
-	}
-	return ""
-}
-
-// cookie returns the Cookie header; HTTP/2 clients may send several.
-func cookie(h http.Header) string {
-	v := h["Cookie"]
-	switch len(v) {
-	case 0:
-		return ""
-	case 1:
-		return v[0]
-	}
-	return strings.Join(v, "; ")
-}
-
-// requestBytes estimates the size of a request as sent over HTTP/1.1:
-// request line, headers and the declared body.
-func requestBytes(r *http.Request) int64 {
+// scanRequest sets e's request header fields (Referer, User-Agent, Cookie,
+// X-Forwarded-For) and RequestBytes, an estimate of the request's size as
+// sent over HTTP/1.1: request line, headers and the declared body. One pass
+// over the header map does both.
+func scanRequest(r *http.Request, e *Record) {
 	n := len(r.Method) + 1 + len(r.RequestURI) + 1 + len(r.Proto) + 2
 	n += len("Host: ") + len(r.Host) + 2
 	for k, vs := range r.Header {
 		for _, v := range vs {
 			n += len(k) + 2 + len(v) + 2
 		}
+		if len(vs) == 0 {
+			continue
+		}
+		switch k {
+		case "Referer":
+			e.Referer = vs[0]
+		case "User-Agent":
+			e.UserAgent = vs[0]
+		case "Cookie":
+			// HTTP/2 clients may send several.
+			e.Cookie = vs[0]
+			if len(vs) > 1 {
+				e.Cookie = strings.Join(vs, "; ")
+			}
+		case "X-Forwarded-For":
+			e.ForwardedFor = vs[0]
+		}
 	}
 	n += 2
+	e.RequestBytes = int64(n)
 	if r.ContentLength > 0 {
-		return int64(n) + r.ContentLength
+		e.RequestBytes += r.ContentLength
 	}
-	return int64(n)
 }
 
-// responseHeaderBytes estimates the size of a response's status line and
-// headers as sent over HTTP/1.1, the Date header net/http adds included.
-func responseHeaderBytes(status int, h http.Header) int64 {
+// scanResponse adds to e.BytesSent an estimate of the size of a response's
+// status line and headers as sent over HTTP/1.1 (the Date header net/http
+// adds included), and sets e's content type, length and range from them.
+func scanResponse(status int, h http.Header, e *Record) {
 	n := len("HTTP/1.1 200 ") + len(http.StatusText(status)) + 2 + len("Date: Mon, 02 Jan 2006 15:04:05 GMT\r\n") + 2
+	var cl, cr string
 	for k, vs := range h {
 		for _, v := range vs {
 			n += len(k) + 2 + len(v) + 2
 		}
+		if len(vs) == 0 {
+			continue
+		}
+		switch k {
+		case "Content-Type":
+			e.ContentType = vs[0]
+		case "Content-Length":
+			cl = vs[0]
+		case "Content-Range":
+			cr = vs[0]
+		}
 	}
-	return int64(n)
+	e.BytesSent += int64(n)
+	if cl != "" {
+		if v, err := strconv.ParseInt(cl, 10, 64); err == nil {
+			e.ContentLength = v
+		}
+	}
+	if status == http.StatusPartialContent {
+		e.RangeStart, e.RangeEnd = contentRange(cr)
+	}
 }
 
 // contentRange returns the first and last byte of a Content-Range header
