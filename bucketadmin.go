@@ -38,12 +38,18 @@ type BucketAdmin interface {
 	SetBucketPolicy(ctx context.Context, bucket string, p BucketPolicy) error
 	// CreateUser creates an account of the store with these credentials,
 	// allowed only what bucket policies grant it: ECONFLICT if the access
-	// key exists.
+	// key exists; an error that wraps ErrNoBucketUsers if the store cannot
+	// create accounts at all.
 	CreateUser(ctx context.Context, c BucketCredential) error
 	// DeleteUser deletes an account of the store; one that does not exist
 	// is not an error.
 	DeleteUser(ctx context.Context, accessKey string) error
 }
+
+// ErrNoBucketUsers is wrapped by BucketAdmin.CreateUser's error when the
+// store has no user management (versitygw without an IAM service, or
+// another S3 store).
+var ErrNoBucketUsers = Errorf(EDEPENDENCY, "The S3 store has no user management.")
 
 // Bucket is a bucket of the S3-compatible store.
 type Bucket struct {

@@ -1,6 +1,7 @@
 package s3admin
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -245,7 +246,11 @@ func TestNoUserManagement(t *testing.T) {
 	gw := peertest.StartVersitygw(t)
 	a := rootAdmin(t, gw)
 	cred := pier.BucketCredential{AccessKey: "STORAGEUSER1", SecretKey: "storage-user-secret-1"}
-	wantCode(t, a.CreateUser(t.Context(), cred), pier.EDEPENDENCY, "no user management")
+	err := a.CreateUser(t.Context(), cred)
+	wantCode(t, err, pier.EDEPENDENCY, "no user management")
+	if !errors.Is(err, pier.ErrNoBucketUsers) {
+		t.Errorf("CreateUser on a store without IAM: %v, want it to wrap pier.ErrNoBucketUsers", err)
+	}
 	wantCode(t, a.DeleteUser(t.Context(), cred.AccessKey), pier.EDEPENDENCY, "no user management")
 }
 

@@ -95,20 +95,24 @@ func (a *Admin) wrapAdmin(op string, err error) error {
 		return fmt.Errorf("s3 %s: %w", op, err)
 	}
 	var e *pier.Error
+	noUsers := false
 	if ae, ok := errors.AsType[*adminError](err); ok {
 		switch {
 		case ae.Code == "XAdminMethodNotSupported" || ae.Status == http.StatusNotImplemented:
 			// versitygw with root keys only.
-			e = pier.Errorf(pier.EDEPENDENCY, "The S3 store has no user management: AmplifyBackend storage needs versitygw with an IAM service (such as --iam-dir).")
+			e, noUsers = pier.Errorf(pier.EDEPENDENCY, "The S3 store has no user management: AmplifyBackend storage needs versitygw with an IAM service (such as --iam-dir)."), true
 		case ae.Status == http.StatusNotFound || ae.Status == http.StatusMethodNotAllowed:
 			// Another store, or versitygw serving its admin API apart.
-			e = pier.Errorf(pier.EDEPENDENCY, "The S3 store has no user management at %s: AmplifyBackend storage needs versitygw with an IAM service (such as --iam-dir), and the address of its admin API if it listens apart (--admin-port).", a.admin.Redacted())
+			e, noUsers = pier.Errorf(pier.EDEPENDENCY, "The S3 store has no user management at %s: AmplifyBackend storage needs versitygw with an IAM service (such as --iam-dir), and the address of its admin API if it listens apart (--admin-port).", a.admin.Redacted()), true
 		case ae.Status == http.StatusForbidden:
 			e = pier.Errorf(pier.EDEPENDENCY, "The S3 store refused to %s: Pier's S3 credentials are not the store's root or an admin.", op)
 		}
 	}
 	if e == nil {
 		e = pier.Errorf(pier.EDEPENDENCY, "The S3 store failed to %s.", op)
+	}
+	if noUsers {
+		return fmt.Errorf("s3 %s: %w: %w: %w", op, e, pier.ErrNoBucketUsers, err)
 	}
 	return fmt.Errorf("s3 %s: %w: %w", op, e, err)
 }

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -21,6 +22,7 @@ type fakeBuckets struct {
 	buckets  map[string]*fakeBucket
 	users    map[string]string
 	failNext error // returned by the next CreateBucket
+	noUsers  bool  // CreateUser answers as a store without user management
 }
 
 type fakeBucket struct {
@@ -122,6 +124,9 @@ func (f *fakeBuckets) SetBucketPolicy(ctx context.Context, name string, p pier.B
 func (f *fakeBuckets) CreateUser(ctx context.Context, c pier.BucketCredential) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.noUsers {
+		return fmt.Errorf("create user: %w: %w", pier.Errorf(pier.EDEPENDENCY, "The S3 store has no user management."), pier.ErrNoBucketUsers)
+	}
 	if _, ok := f.users[c.AccessKey]; ok {
 		return pier.Errorf(pier.ECONFLICT, "user exists")
 	}
@@ -394,4 +399,30 @@ func wantCodeOf(t *testing.T, err error, code string) {
 	if pier.ErrorCode(err) != code {
 		t.Fatalf("error %v, want code %s", err, code)
 	}
+}
+
+// TestBackendStorageWithoutUsers: on a store that cannot create users the
+// storage is still created with its anonymous policy; the job completes and
+// its error says Authenticated went to no credential.
+func TestBackendStorageWithoutUsers(t *testing.T) {
+	ctx := t.Context()
+	fb := newFakeBuckets()
+	fb.noUsers = true
+	svc, _ := newBackendFixture(t, fb)
+	wantJob(t, finish(t, svc)(svc.CreateBackend(ctx, beAccount, beApp, "site", "dev")), pier.BackendJobCompleted, "")
+	perms := pier.StoragePermissions{Authenticated: []string{"READ"}, UnAuthenticated: []string{"READ"}}
+	j := finish(t, svc)(svc.CreateBackendStorage(ctx, beAccount, beApp, StorageInput{Env: "dev", ResourceName: "files", Permissions: perms}))
+	if j.Status != pier.BackendJobCompleted || !strings.Contains(j.Error, "no user management") {
+		t.Fatalf("job = %s %q, want COMPLETED saying the store has no user management", j.Status, j.Error)
+	}
+	st, err := svc.GetBackendStorage(ctx, beAccount, beApp, "dev", "files")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := fb.policy(st.BucketName)
+	if !slices.Equal(p.Anonymous, []string{"READ"}) || len(p.Users) != 0 {
+		t.Errorf("policy = %+v, want anonymous READ only", p)
+	}
+	_, err = svc.BackendCredential(ctx, beAccount, beApp, "dev")
+	wantCodeOf(t, err, pier.ENOTFOUND)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -68,7 +69,7 @@ func (s *Service) CreateBackendStorage(ctx context.Context, account, appID strin
 		now := s.now()
 		st := &pier.BackendStorage{AccountID: account, AppID: appID, Env: in.Env, ResourceName: in.ResourceName,
 			BucketName: bucket, Permissions: perms, CreateTime: now, UpdateTime: now}
-		err := s.applyPolicy(ctx, st)
+		note, err := s.applyPolicy(ctx, st)
 		if err == nil {
 			err = s.store.CreateBackendStorage(ctx, st)
 		}
@@ -78,7 +79,7 @@ func (s *Service) CreateBackendStorage(ctx context.Context, account, appID strin
 			}
 			return "", err
 		}
-		return "", nil
+		return note, nil
 	})
 }
 
@@ -154,10 +155,11 @@ func (s *Service) UpdateBackendStorage(ctx context.Context, account, appID, env,
 			return "", err
 		}
 		st.Permissions, st.UpdateTime = perms, s.now()
-		if err := s.applyPolicy(ctx, st); err != nil {
+		note, err := s.applyPolicy(ctx, st)
+		if err != nil {
 			return "", err
 		}
-		return "", s.store.UpdateBackendStorage(ctx, st)
+		return note, s.store.UpdateBackendStorage(ctx, st)
 	})
 }
 
@@ -225,21 +227,27 @@ func (s *Service) removeStorage(ctx context.Context, st *pier.BackendStorage) (s
 
 // applyPolicy sets the bucket policy of a storage resource: UnAuthenticated
 // to anonymous requests, Authenticated to the environment's credential,
-// which it creates the first time it is needed.
-func (s *Service) applyPolicy(ctx context.Context, st *pier.BackendStorage) error {
+// which it creates the first time it is needed. On a store that cannot
+// create users, Authenticated is granted to nobody but the store's own
+// keys, and the returned note (the job's error) says so.
+func (s *Service) applyPolicy(ctx context.Context, st *pier.BackendStorage) (note string, err error) {
 	ba, err := s.buckets()
 	if err != nil {
-		return err
+		return "", err
 	}
 	p := pier.BucketPolicy{Anonymous: st.Permissions.UnAuthenticated}
 	if len(st.Permissions.Authenticated) > 0 {
 		c, err := s.ensureCredential(ctx, st.AccountID, st.AppID, st.Env)
-		if err != nil {
-			return err
+		switch {
+		case errors.Is(err, pier.ErrNoBucketUsers):
+			note = "Authenticated permissions are not granted to a credential: " + pier.ErrorMessage(err)
+		case err != nil:
+			return "", err
+		default:
+			p.Users = map[string][]string{c.AccessKey: st.Permissions.Authenticated}
 		}
-		p.Users = map[string][]string{c.AccessKey: st.Permissions.Authenticated}
 	}
-	return ba.SetBucketPolicy(ctx, st.BucketName, p)
+	return note, ba.SetBucketPolicy(ctx, st.BucketName, p)
 }
 
 // ListS3Buckets lists the buckets the configured credentials of the S3
