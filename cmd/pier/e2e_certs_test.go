@@ -16,26 +16,18 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pier-hosting/pier"
-	"github.com/pier-hosting/pier/internal/acmetest"
 )
 
 // TestCertificates runs a server with HTTPS, Pebble as its ACME CA and a
 // base-domain certificate, imports a certificate with "pier certs import",
 // and checks what the edge's HTTPS serves for each kind of host.
 func TestCertificates(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	edgePort := ln.Addr().(*net.TCPAddr).Port
-	ln.Close() // the server listens there; Pebble's HTTP-01 requests go there
-	ca := acmetest.Start(t, edgePort)
+	ca, challenges := startACME(t)
 
 	dir := t.TempDir()
 	now := time.Now()
@@ -49,9 +41,10 @@ func TestCertificates(t *testing.T) {
 		}
 	}
 	s := startServerWith(t, t.TempDir(), fixedCredentials, nil, "--roles", "api,edge",
-		"--edge-addr", "127.0.0.1:"+strconv.Itoa(edgePort), "--https-addr", "127.0.0.1:0", "--base-domain", "pier.test",
+		"--https-addr", "127.0.0.1:0", "--base-domain", "pier.test",
 		"--acme-directory", ca.DirectoryURL, "--acme-ca-root", ca.DirectoryRootFile,
 		"--tls-cert", filepath.Join(dir, "base.pem"), "--tls-key", filepath.Join(dir, "base.key"))
+	challenges.to(s.EdgeURL)
 	traceEnv(t, testAccessKeyID, testSecretKey)
 
 	var out bytes.Buffer

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -30,18 +29,12 @@ import (
 // way with an imported certificate, and one whose certificate does not
 // cover it fails.
 func TestDomainHTTPS(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	edgePort := ln.Addr().(*net.TCPAddr).Port
-	ln.Close() // the server listens there; Pebble's HTTP-01 requests go there
-	ca := acmetest.Start(t, edgePort)
+	ca, challenges := startACME(t)
 	dns := dnstest.Start(t)
-	s := startServerWith(t, t.TempDir(), fixedCredentials, nil,
-		"--edge-addr", "127.0.0.1:"+strconv.Itoa(edgePort), "--https-addr", "127.0.0.1:0",
+	s := startServerWith(t, t.TempDir(), fixedCredentials, nil, "--https-addr", "127.0.0.1:0",
 		"--acme-directory", ca.DirectoryURL, "--acme-ca-root", ca.DirectoryRootFile,
 		"--dns-resolver", dns.Addr, "--domain-check-interval", "50ms", "--build-isolation", "none")
+	challenges.to(s.EdgeURL)
 	traceEnv(t, testAccessKeyID, testSecretKey)
 	ctx := t.Context()
 	appID := newSite(t, s, "tls")
@@ -130,6 +123,50 @@ func TestDomainHTTPS(t *testing.T) {
 			t.Errorf("https://www.shop.example.org/: %q with a certificate for %v", body, resp.TLS.PeerCertificates[0].DNSNames)
 		}
 	})
+}
+
+// startACME starts Pebble, whose HTTP-01 requests go to a port of the test
+// that forwards them to the edge given to the returned forwarder's to. (A
+// port reserved, closed and handed to the server could be taken meanwhile.)
+func startACME(t *testing.T) (*acmetest.CA, *forwarder) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &forwarder{ln: ln, target: make(chan string, 1)}
+	t.Cleanup(func() { ln.Close() })
+	go f.serve()
+	return acmetest.Start(t, ln.Addr().(*net.TCPAddr).Port), f
+}
+
+// forwarder copies the connections it accepts to one address.
+type forwarder struct {
+	ln     net.Listener
+	target chan string
+}
+
+// to sets the address (or http:// URL) connections go to.
+func (f *forwarder) to(addr string) { f.target <- strings.TrimPrefix(addr, "http://") }
+
+func (f *forwarder) serve() {
+	addr := <-f.target
+	for {
+		c, err := f.ln.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			defer c.Close()
+			up, err := net.Dial("tcp", addr)
+			if err != nil {
+				return
+			}
+			defer up.Close()
+			go io.Copy(up, c)
+			io.Copy(c, up)
+		}()
+	}
 }
 
 // httpsGet gets https://host/ from the HTTPS address addr with SNI host,
