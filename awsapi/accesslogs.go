@@ -1,8 +1,8 @@
 package awsapi
 
 import (
+	"io"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/pier-hosting/pier"
@@ -37,32 +37,11 @@ func (s *Server) serveAccessLogs(w http.ResponseWriter, r *http.Request, account
 		}
 		in.Since = d
 	}
-	if f := q.Get("follow"); f != "" {
-		var err error
-		if in.Follow, err = strconv.ParseBool(f); err != nil {
-			return pier.Errorf(pier.EINVALID, "Invalid follow %q: want true or false.", f)
-		}
-	}
-	started := false
-	rc := http.NewResponseController(w)
-	flush := func() {
-		if !started {
-			started = true
-			h := w.Header()
-			h.Set("Content-Type", "text/csv; charset=utf-8")
-			h.Set("Cache-Control", "no-store")
-			h.Set("X-Content-Type-Options", "nosniff")
-			w.WriteHeader(http.StatusOK)
-		}
-		_ = rc.Flush()
-	}
-	sw := &streamWriter{w: w}
-	err := s.svc.FollowAccessLogs(r.Context(), account, appID, in, sw, flush)
-	switch {
-	case !started:
+	var err error
+	if in.Follow, err = followParam(q); err != nil {
 		return err
-	case err != nil && sw.err == nil && r.Context().Err() == nil:
-		s.log.Error("access log stream failed", "request_id", w.Header().Get("x-amzn-RequestId"), "app", appID, "err", err)
 	}
-	return nil
+	return s.stream(w, r, "text/csv; charset=utf-8", "access log", func(out io.Writer, flush func()) error {
+		return s.svc.FollowAccessLogs(r.Context(), account, appID, in, out, flush)
+	}, "app", appID)
 }

@@ -1,7 +1,9 @@
 package awsapi
 
 import (
+	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/pier-hosting/pier"
@@ -32,34 +34,56 @@ func (s *Server) serveLogs(w http.ResponseWriter, r *http.Request, account strin
 	if branch == "" {
 		return pier.Errorf(pier.EINVALID, "Missing required parameter 'branchName'.")
 	}
-	if f := q.Get("follow"); f != "" {
-		var err error
-		if in.Follow, err = strconv.ParseBool(f); err != nil {
-			return pier.Errorf(pier.EINVALID, "Invalid follow %q: want true or false.", f)
-		}
+	var err error
+	if in.Follow, err = followParam(q); err != nil {
+		return err
 	}
+	return s.stream(w, r, "text/plain; charset=utf-8", "job log", func(out io.Writer, flush func()) error {
+		return s.svc.FollowJobLog(r.Context(), account, appID, branch, in, out, flush)
+	}, "app", appID, "branch", branch, "job", in.JobID)
+}
+
+// followParam reads the optional follow parameter of a streaming endpoint.
+func followParam(q url.Values) (bool, error) {
+	f := q.Get("follow")
+	if f == "" {
+		return false, nil
+	}
+	follow, err := strconv.ParseBool(f)
+	if err != nil {
+		return false, pier.Errorf(pier.EINVALID, "Invalid follow %q: want true or false.", f)
+	}
+	return follow, nil
+}
+
+// stream answers a streaming GET: run writes the body to out and calls flush
+// whenever a client should see what it wrote; the first flush sends the
+// status and headers. An error before that is returned, to be written as an
+// AWS error; once the response has started the stream just ends, and a
+// failure that is not the client leaving is logged (what names the stream,
+// attrs identify it).
+func (s *Server) stream(w http.ResponseWriter, r *http.Request, contentType, what string, run func(out io.Writer, flush func()) error, attrs ...any) error {
 	started := false
 	rc := http.NewResponseController(w)
 	flush := func() {
 		if !started {
 			started = true
 			h := w.Header()
-			h.Set("Content-Type", "text/plain; charset=utf-8")
+			h.Set("Content-Type", contentType)
 			h.Set("Cache-Control", "no-store")
 			h.Set("X-Content-Type-Options", "nosniff")
 			w.WriteHeader(http.StatusOK)
 		}
-		_ = rc.Flush() // a writer that cannot flush still gets the whole log
+		_ = rc.Flush() // a writer that cannot flush still gets the whole body
 	}
 	sw := &streamWriter{w: w}
-	err := s.svc.FollowJobLog(r.Context(), account, appID, branch, in, sw, flush)
+	err := run(sw, flush)
 	switch {
 	case !started:
 		return err
 	case err != nil && sw.err == nil && r.Context().Err() == nil:
 		// Not the client leaving: a store failed mid-stream.
-		s.log.Error("job log stream failed", "request_id", w.Header().Get("x-amzn-RequestId"),
-			"app", appID, "branch", branch, "job", in.JobID, "err", err)
+		s.log.Error(what+" stream failed", append([]any{"request_id", w.Header().Get("x-amzn-RequestId"), "err", err}, attrs...)...)
 	}
 	return nil
 }
