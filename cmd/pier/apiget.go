@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -23,6 +24,31 @@ type apiTarget struct {
 	endpoint string // the API's base URL
 	region   string // the region requests are signed for
 	profile  string // AWS shared configuration profile; "" for the SDK's usual chain
+}
+
+// targetFlags defines --endpoint, --region and --profile on fs and returns
+// the target they fill in when fs is parsed.
+func targetFlags(fs *flag.FlagSet, getenv func(string) string) *apiTarget {
+	a := &apiTarget{}
+	fs.StringVar(&a.endpoint, "endpoint", firstNonEmpty(getenv("PIER_ENDPOINT"), "http://127.0.0.1:8750"), "Pier API endpoint (env PIER_ENDPOINT)")
+	fs.StringVar(&a.region, "region", firstNonEmpty(getenv("AWS_REGION"), getenv("AWS_DEFAULT_REGION"), "us-east-1"), "region to sign requests for")
+	fs.StringVar(&a.profile, "profile", "", "AWS shared configuration profile with the access key (default: the SDK's usual chain)")
+	return a
+}
+
+// parseArgs parses args with fs, letting flags follow the positional
+// arguments as the usage lines show them, and returns the positional ones.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for rest := args; ; {
+		if err := fs.Parse(rest); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos, rest = append(pos, fs.Arg(0)), fs.Args()[1:]
+	}
 }
 
 // get sends a signed GET of path?query and returns the response when it is

@@ -49,23 +49,15 @@ const backendCredentialsUsage = "usage: pier backend-credentials APP ENV [--endp
 func runBackendCredentials(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
 	fs := flag.NewFlagSet("pier backend-credentials", flag.ContinueOnError)
 	fs.SetOutput(stdout)
-	endpoint := fs.String("endpoint", firstNonEmpty(getenv("PIER_ENDPOINT"), "http://127.0.0.1:8750"), "Pier API endpoint (env PIER_ENDPOINT)")
-	region := fs.String("region", firstNonEmpty(getenv("AWS_REGION"), getenv("AWS_DEFAULT_REGION"), "us-east-1"), "region to sign requests for")
-	profile := fs.String("profile", "", "AWS shared configuration profile with the access key (default: the SDK's usual chain)")
-	var pos []string
-	for rest := args; ; { // flags may follow the arguments
-		if err := fs.Parse(rest); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos, rest = append(pos, fs.Arg(0)), fs.Args()[1:]
+	api := targetFlags(fs, getenv)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
 	}
 	if len(pos) != 2 {
 		return errors.New(backendCredentialsUsage)
 	}
-	resp, err := apiTarget{*endpoint, *region, *profile}.get(ctx, awsapi.BackendCredentialsPath,
+	resp, err := api.get(ctx, awsapi.BackendCredentialsPath,
 		url.Values{"appId": {pos[0]}, "backendEnvironmentName": {pos[1]}})
 	if err != nil {
 		return err

@@ -92,24 +92,15 @@ flags: [--endpoint URL] [--region REGION] [--profile NAME]`
 func runCerts(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
 	fs := flag.NewFlagSet("pier certs", flag.ContinueOnError)
 	fs.SetOutput(stdout)
-	endpoint := fs.String("endpoint", firstNonEmpty(getenv("PIER_ENDPOINT"), "http://127.0.0.1:8750"), "Pier API endpoint (env PIER_ENDPOINT)")
-	region := fs.String("region", firstNonEmpty(getenv("AWS_REGION"), getenv("AWS_DEFAULT_REGION"), "us-east-1"), "region to sign requests for")
-	profile := fs.String("profile", "", "AWS shared configuration profile with the access key (default: the SDK's usual chain)")
+	api := targetFlags(fs, getenv)
 	chain := fs.String("chain", "", "PEM file of the intermediate certificates (import)")
-	var pos []string
-	for rest := args; ; { // flags may follow the arguments
-		if err := fs.Parse(rest); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos, rest = append(pos, fs.Arg(0)), fs.Args()[1:]
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
 	}
 	if len(pos) == 0 {
 		return errors.New(certsUsage)
 	}
-	api := apiTarget{*endpoint, *region, *profile}
 	switch {
 	case pos[0] == "import" && len(pos) == 3:
 		in := map[string]string{}
@@ -159,7 +150,7 @@ type certificateJSON struct {
 
 // callJSON sends a signed call of awsapi.CertificatesPath and decodes its
 // answer into out.
-func callJSON(ctx context.Context, api apiTarget, method string, query url.Values, body []byte, out any) error {
+func callJSON(ctx context.Context, api *apiTarget, method string, query url.Values, body []byte, out any) error {
 	resp, err := api.send(ctx, method, awsapi.CertificatesPath, query, body)
 	if err != nil {
 		return err

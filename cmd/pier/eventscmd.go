@@ -20,23 +20,15 @@ const eventsUsage = "usage: pier events APP [--endpoint URL] [--region REGION] [
 func runEvents(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
 	fs := flag.NewFlagSet("pier events", flag.ContinueOnError)
 	fs.SetOutput(stdout)
-	endpoint := fs.String("endpoint", firstNonEmpty(getenv("PIER_ENDPOINT"), "http://127.0.0.1:8750"), "Pier API endpoint (env PIER_ENDPOINT)")
-	region := fs.String("region", firstNonEmpty(getenv("AWS_REGION"), getenv("AWS_DEFAULT_REGION"), "us-east-1"), "region to sign requests for")
-	profile := fs.String("profile", "", "AWS shared configuration profile with the access key (default: the SDK's usual chain)")
-	var pos []string
-	for rest := args; ; { // flags may follow the argument
-		if err := fs.Parse(rest); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos, rest = append(pos, fs.Arg(0)), fs.Args()[1:]
+	api := targetFlags(fs, getenv)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
 	}
 	if len(pos) != 1 {
 		return errors.New(eventsUsage)
 	}
-	resp, err := apiTarget{*endpoint, *region, *profile}.get(ctx, awsapi.GitEventsPath, url.Values{"appId": {pos[0]}})
+	resp, err := api.get(ctx, awsapi.GitEventsPath, url.Values{"appId": {pos[0]}})
 	if err != nil {
 		return err
 	}

@@ -22,26 +22,16 @@ const logsUsage = "usage: pier logs APP BRANCH [JOB] [--follow|-f] [--endpoint U
 func runLogs(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
 	fs := flag.NewFlagSet("pier logs", flag.ContinueOnError)
 	fs.SetOutput(stdout)
-	endpoint := fs.String("endpoint", firstNonEmpty(getenv("PIER_ENDPOINT"), "http://127.0.0.1:8750"), "Pier API endpoint (env PIER_ENDPOINT)")
-	region := fs.String("region", firstNonEmpty(getenv("AWS_REGION"), getenv("AWS_DEFAULT_REGION"), "us-east-1"), "region to sign requests for")
-	profile := fs.String("profile", "", "AWS shared configuration profile with the access key (default: the SDK's usual chain)")
+	api := targetFlags(fs, getenv)
 	var follow bool
 	fs.BoolVar(&follow, "follow", false, "keep printing as the job runs, until it ends")
 	fs.BoolVar(&follow, "f", false, "shorthand for --follow")
 	since := fs.Duration("since", 0, `"logs access": how far back to start (default 10m)`)
 	domain := fs.String("domain", "", `"logs access": only requests for this domain and its subdomains`)
-	// Flags may follow the arguments, as in the usage line.
-	var pos []string
-	for rest := args; ; {
-		if err := fs.Parse(rest); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos, rest = append(pos, fs.Arg(0)), fs.Args()[1:]
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
 	}
-	api := apiTarget{*endpoint, *region, *profile}
 	if len(pos) > 0 && pos[0] == "access" {
 		return accessLogs(ctx, api, pos[1:], *since, *domain, follow, stdout)
 	}
@@ -70,7 +60,7 @@ func runLogs(ctx context.Context, args []string, stdout io.Writer, getenv func(s
 // log as CSV (header row first) from --since ago, and with --follow keeps
 // printing requests as edge nodes record them, a second or two late, until
 // interrupted.
-func accessLogs(ctx context.Context, api apiTarget, pos []string, since time.Duration, domain string, follow bool, stdout io.Writer) error {
+func accessLogs(ctx context.Context, api *apiTarget, pos []string, since time.Duration, domain string, follow bool, stdout io.Writer) error {
 	if len(pos) != 1 {
 		return errors.New(logsUsage)
 	}
