@@ -53,6 +53,35 @@ func (c *recordingCerts) snapshot() ([][]string, []string) {
 // domainWait bounds how long a test waits for the checker.
 const domainWait = 30 * time.Second
 
+func getDomain(t *testing.T, s *testServer, appID, domain string) *types.DomainAssociation {
+	t.Helper()
+	out, err := s.client.GetDomainAssociation(t.Context(), &amplify.GetDomainAssociationInput{AppId: aws.String(appID), DomainName: aws.String(domain)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.DomainAssociation
+}
+
+func domainStatus(st types.DomainStatus) func(*types.DomainAssociation) bool {
+	return func(d *types.DomainAssociation) bool { return d.DomainStatus == st }
+}
+
+// waitDomain polls the association until ok accepts it.
+func waitDomain(t *testing.T, s *testServer, appID, domain, what string, ok func(*types.DomainAssociation) bool) *types.DomainAssociation {
+	t.Helper()
+	deadline := time.Now().Add(domainWait)
+	for {
+		d := getDomain(t, s, appID, domain)
+		if ok(d) {
+			return d
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting for %s of %s: still %s/%s %q %q", what, domain, d.DomainStatus, d.UpdateStatus, subDomainSummary(d.SubDomains), aws.ToString(d.StatusReason))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // TestDomainLifecycleDNS drives a custom domain from CREATING to AVAILABLE
 // with a real DNS server answering Pier's checks, then serves its hosts
 // from their branches, refuses its hosts to other apps, and adds and
@@ -85,58 +114,31 @@ func TestDomainLifecycleDNS(t *testing.T) {
 	if !strings.Contains(rec, ". CNAME ") {
 		t.Fatalf("certificateVerificationDNSRecord = %q", rec)
 	}
-	get := func() *types.DomainAssociation {
-		t.Helper()
-		out, err := s.client.GetDomainAssociation(ctx, &amplify.GetDomainAssociationInput{AppId: aws.String(appID), DomainName: aws.String("example.com")})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out.DomainAssociation
-	}
-	// waitFor polls until ok accepts the association.
-	waitFor := func(what string, ok func(*types.DomainAssociation) bool) *types.DomainAssociation {
-		t.Helper()
-		deadline := time.Now().Add(domainWait)
-		for {
-			d := get()
-			if ok(d) {
-				return d
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("waiting for %s: still %s/%s %q %q", what, d.DomainStatus, d.UpdateStatus, subDomainSummary(d.SubDomains), aws.ToString(d.StatusReason))
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
-	status := func(st types.DomainStatus) func(*types.DomainAssociation) bool {
-		return func(d *types.DomainAssociation) bool { return d.DomainStatus == st }
-	}
-
 	// Without records, the association waits for the verification CNAME,
 	// however many checks run.
-	waitFor("PENDING_VERIFICATION", status(types.DomainStatusPendingVerification))
+	waitDomain(t, s, appID, "example.com", "PENDING_VERIFICATION", domainStatus(types.DomainStatusPendingVerification))
 	for q, deadline := dns.Queries(), time.Now().Add(domainWait); dns.Queries() < q+10; {
 		if time.Now().After(deadline) {
 			t.Fatalf("Pier asked the DNS server %d questions in %v, want 10 checks' worth", dns.Queries()-q, domainWait)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if d := get(); d.DomainStatus != types.DomainStatusPendingVerification {
+	if d := getDomain(t, s, appID, "example.com"); d.DomainStatus != types.DomainStatusPendingVerification {
 		t.Fatalf("without DNS records: %s", d.DomainStatus)
 	}
 	name, cnameTarget, _ := strings.Cut(rec, " CNAME ")
 	dns.Set(t, name+" 60 IN CNAME "+cnameTarget)
-	d := waitFor("AWAITING_APP_CNAME", status(types.DomainStatusAwaitingAppCname))
+	d := waitDomain(t, s, appID, "example.com", "AWAITING_APP_CNAME", domainStatus(types.DomainStatusAwaitingAppCname))
 	if got := subDomainSummary(d.SubDomains); !slices.Equal(got, []string{"www→main www CNAME " + target + " false", "dev→dev dev CNAME " + target + " false"}) {
 		t.Errorf("subdomains awaiting CNAMEs: %q", got)
 	}
 	dns.Set(t, "www.example.com. 60 IN CNAME "+target+".")
-	d = waitFor("www verified", func(d *types.DomainAssociation) bool { return aws.ToBool(d.SubDomains[0].Verified) })
+	d = waitDomain(t, s, appID, "example.com", "www verified", func(d *types.DomainAssociation) bool { return aws.ToBool(d.SubDomains[0].Verified) })
 	if d.DomainStatus != types.DomainStatusAwaitingAppCname || aws.ToBool(d.SubDomains[1].Verified) {
 		t.Errorf("with only www's CNAME: %s %q", d.DomainStatus, subDomainSummary(d.SubDomains))
 	}
 	dns.Set(t, "dev.example.com. 60 IN CNAME "+target+".")
-	d = waitFor("AVAILABLE", status(types.DomainStatusAvailable))
+	d = waitDomain(t, s, appID, "example.com", "AVAILABLE", domainStatus(types.DomainStatusAvailable))
 	if got := subDomainSummary(d.SubDomains); !slices.Equal(got, []string{"www→main www CNAME " + target + " true", "dev→dev dev CNAME " + target + " true"}) {
 		t.Errorf("subdomains when AVAILABLE: %q", got)
 	}
@@ -178,12 +180,12 @@ func TestDomainLifecycleDNS(t *testing.T) {
 		}
 		// The apex is new: the update waits for its address, domainStatus
 		// staying AVAILABLE.
-		d := get()
+		d := getDomain(t, s, appID, "example.com")
 		if d.DomainStatus != types.DomainStatusAvailable || d.UpdateStatus == "" {
 			t.Errorf("after adding the apex: %s/%s", d.DomainStatus, d.UpdateStatus)
 		}
 		dns.Set(t, "example.com. 60 IN A 127.0.0.1")
-		waitFor("UPDATE_COMPLETE", func(d *types.DomainAssociation) bool { return d.UpdateStatus == types.UpdateStatusUpdateComplete })
+		waitDomain(t, s, appID, "example.com", "UPDATE_COMPLETE", func(d *types.DomainAssociation) bool { return d.UpdateStatus == types.UpdateStatusUpdateComplete })
 	})
 
 	t.Run("hosts belong to one app", func(t *testing.T) {
@@ -220,7 +222,7 @@ func TestDomainLifecycleDNS(t *testing.T) {
 		}
 		prefixes := func() []string {
 			var out []string
-			for _, sd := range get().SubDomains {
+			for _, sd := range getDomain(t, s, appID, "example.com").SubDomains {
 				out = append(out, aws.ToString(sd.SubDomainSetting.Prefix)+"→"+aws.ToString(sd.SubDomainSetting.BranchName))
 			}
 			return out
@@ -236,7 +238,7 @@ func TestDomainLifecycleDNS(t *testing.T) {
 		}
 		// A wildcard CNAME verifies it.
 		dns.Set(t, "*.example.com. 60 IN CNAME "+target+".")
-		waitFor("the automatic subdomain verified", func(d *types.DomainAssociation) bool {
+		waitDomain(t, s, appID, "example.com", "the automatic subdomain verified", func(d *types.DomainAssociation) bool {
 			return d.UpdateStatus == types.UpdateStatusUpdateComplete && aws.ToBool(d.SubDomains[3].Verified)
 		})
 		if _, err := s.client.DeleteBranch(ctx, &amplify.DeleteBranchInput{AppId: aws.String(appID), BranchName: aws.String("feature/Login")}); err != nil {

@@ -191,35 +191,6 @@ func httpsGet(t *testing.T, addr, host string, roots *x509.CertPool) (*http.Resp
 	return resp, string(b)
 }
 
-func getDomain(t *testing.T, s *testServer, appID, domain string) *types.DomainAssociation {
-	t.Helper()
-	out, err := s.client.GetDomainAssociation(t.Context(), &amplify.GetDomainAssociationInput{AppId: aws.String(appID), DomainName: aws.String(domain)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out.DomainAssociation
-}
-
-func domainStatus(st types.DomainStatus) func(*types.DomainAssociation) bool {
-	return func(d *types.DomainAssociation) bool { return d.DomainStatus == st }
-}
-
-// waitDomain polls the association until ok accepts it.
-func waitDomain(t *testing.T, s *testServer, appID, domain, what string, ok func(*types.DomainAssociation) bool) *types.DomainAssociation {
-	t.Helper()
-	deadline := time.Now().Add(domainWait)
-	for {
-		d := getDomain(t, s, appID, domain)
-		if ok(d) {
-			return d
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("waiting for %s of %s: still %s/%s %q %q", what, domain, d.DomainStatus, d.UpdateStatus, subDomainSummary(d.SubDomains), aws.ToString(d.StatusReason))
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // waitAccessLogRows waits until GenerateAccessLogs of domain holds n rows
 // (the edge flushes its records every second) and returns them.
 func waitAccessLogRows(t *testing.T, s *testServer, appID, domain string, n int) []map[string]string {
