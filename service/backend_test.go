@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -11,8 +10,6 @@ import (
 	"time"
 
 	"github.com/pier-hosting/pier"
-	"github.com/pier-hosting/pier/blob/fsblob"
-	"github.com/pier-hosting/pier/sqlite"
 )
 
 // fakeBuckets is a hand-written pier.BucketAdmin: buckets in memory, some
@@ -160,17 +157,7 @@ const (
 func newBackendFixture(t *testing.T, buckets pier.BucketAdmin) (*Service, pier.Store) {
 	t.Helper()
 	ctx := t.Context()
-	dir := t.TempDir()
-	store, err := sqlite.Open(ctx, filepath.Join(dir, "pier.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = store.Close() })
-	blobs, err := fsblob.New(filepath.Join(dir, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = blobs.Close() })
+	store, blobs := openStores(t)
 	if err := store.CreateAccount(ctx, &pier.Account{ID: beAccount, CreateTime: time.Now()}); err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -12,8 +11,6 @@ import (
 	"time"
 
 	"github.com/pier-hosting/pier"
-	"github.com/pier-hosting/pier/blob/fsblob"
-	"github.com/pier-hosting/pier/sqlite"
 )
 
 // fakeDNS answers from maps the test fills.
@@ -139,23 +136,14 @@ type domainFixture struct {
 func newDomainFixture(t *testing.T, certs *fakeCerts) *domainFixture {
 	t.Helper()
 	ctx := t.Context()
-	dir := t.TempDir()
-	store, err := sqlite.Open(ctx, filepath.Join(dir, "pier.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = store.Close() })
-	blobs, err := fsblob.New(filepath.Join(dir, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = blobs.Close() })
+	store, blobs := openStores(t)
 	f := &domainFixture{t: t, ctx: ctx, store: store, dns: newFakeDNS(), certs: certs,
 		now: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)}
 	cfg := Config{Sealer: testSealer(t), BaseDomain: domBase, DNS: f.dns, Now: f.clock}
 	if certs != nil {
 		cfg.Certificates = certs
 	}
+	var err error
 	if f.svc, err = New(ctx, store, blobs, cfg); err != nil {
 		t.Fatal(err)
 	}

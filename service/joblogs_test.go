@@ -33,17 +33,7 @@ type logFixture struct {
 func newLogFixture(t *testing.T) *logFixture {
 	t.Helper()
 	ctx := t.Context()
-	dir := t.TempDir()
-	store, err := sqlite.Open(ctx, filepath.Join(dir, "pier.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = store.Close() })
-	blobs, err := fsblob.New(filepath.Join(dir, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = blobs.Close() })
+	store, blobs := openStores(t)
 	svc, err := New(ctx, store, blobs, Config{Sealer: testSealer(t)})
 	if err != nil {
 		t.Fatal(err)
@@ -236,4 +226,22 @@ func testSealer(t *testing.T) *seal.Box {
 		t.Fatal(err)
 	}
 	return box
+}
+
+// openStores opens a SQLite store and a blob directory for one test, closed
+// when it ends.
+func openStores(t *testing.T) (pier.Store, pier.BlobStore) {
+	t.Helper()
+	dir := t.TempDir()
+	store, err := sqlite.Open(t.Context(), filepath.Join(dir, "pier.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = store.Close() })
+	blobs, err := fsblob.New(filepath.Join(dir, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = blobs.Close() })
+	return store, blobs
 }
