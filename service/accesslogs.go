@@ -4,16 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
-	"strings"
 	"time"
 
 	"github.com/pier-hosting/pier"
 	"github.com/pier-hosting/pier/accesslog"
 )
 
-// AccessLogURLLifetime is how long the URL GenerateAccessLogs returns stays valid.
-const AccessLogURLLifetime = time.Hour
+// AccessLogURLLifetime is how long the URL GenerateAccessLogs returns stays
+// valid: that of every signed blob URL.
+const AccessLogURLLifetime = BlobURLLifetime
 
 // MaxAccessLogWindow is the longest window GenerateAccessLogs accepts: the
 // console's "any two week window" (hosting-semantics §6).
@@ -72,7 +71,7 @@ func (s *Service) GenerateAccessLogs(ctx context.Context, account, appID, domain
 		pr.CloseWithError(err) // ends the writer if Put stopped reading
 		return "", fmt.Errorf("write access log: %w", err)
 	}
-	return s.signedURL(http.MethodGet, AccessLogURLLifetime, append([]string{"_pier", "blobs"}, strings.Split(key, "/")...)...), nil
+	return s.BlobURL(key), nil
 }
 
 // pruneAccessLogExports deletes an app's generated access logs whose URLs
